@@ -1,0 +1,67 @@
+"""The custom user model and its roles.
+
+Everyone who signs up is a student. A teacher is a user in the ``Teachers``
+group (granted by an admin or ``manage.py createteacher``).
+"""
+
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+
+TEACHERS_GROUP = "Teachers"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        email = self.normalize_email(email).lower()
+        user = self.model(email=email, **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+    def teachers(self):
+        return self.filter(groups__name=TEACHERS_GROUP)
+
+
+class User(AbstractUser):
+    """A person who uses the app; logs in with an e-mail address."""
+
+    username = None
+    email = models.EmailField("e-mail address", unique=True)
+    display_name = models.CharField(
+        max_length=80, blank=True, help_text="How your name appears to your teachers."
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+    @cached_property
+    def is_teacher(self) -> bool:
+        return self.is_superuser or self.groups.filter(name=TEACHERS_GROUP).exists()
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.email.split("@")[0]

@@ -1,0 +1,19 @@
+"""Template context shared by every page."""
+
+from django.http import HttpRequest
+
+
+def csp_nonce(request: HttpRequest) -> dict[str, object]:
+    """Expose django-csp's nonce under both names.
+
+    django-csp's own processor calls it ``CSP_NONCE``; django-htmx's
+    ``{% htmx_script %}`` reads ``csp_nonce``. The value stays lazy so pages
+    that render no script do not force a nonce into the header.
+    """
+    nonce = getattr(request, "csp_nonce", "")
+    return {"csp_nonce": nonce, "CSP_NONCE": nonce}
+
+
+def roles(request: HttpRequest) -> dict[str, object]:
+    user = getattr(request, "user", None)
+    return {"is_teacher": bool(user and user.is_authenticated and user.is_teacher)}

@@ -1,0 +1,149 @@
+"""Sign-up, log-in, log-out, password reset and the teacher role."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core import mail
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+from django.test import RequestFactory
+from django.urls import reverse
+
+from accounts.decorators import teacher_required
+from accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def signup(client, email="new.learner@example.com", password="a-long-Unusual-passphrase-42", **extra):
+    data = {"email": email, "display_name": "Nia", "password1": password, "password2": password, **extra}
+    return client.post(reverse("accounts:signup"), data)
+
+
+def test_signup_creates_a_student_and_logs_them_in(client):
+    response = signup(client)
+    assert response.status_code == 302
+    user = User.objects.get(email="new.learner@example.com")
+    assert not user.is_teacher
+    assert client.get(reverse("home")).context["user"] == user
+
+
+def test_signup_lowercases_the_email(client):
+    signup(client, email="Mixed.Case@Example.COM")
+    assert User.objects.filter(email="mixed.case@example.com").exists()
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "message"),
+    [
+        ("sam.student@example.com", "a-long-Unusual-passphrase-42", "already exists"),
+        ("SAM.STUDENT@example.com", "a-long-Unusual-passphrase-42", "already exists"),
+        ("new@example.com", "password", "too common"),
+        ("new@example.com", "12345678901", "entirely numeric"),
+        ("new@example.com", "short1!", "too short"),
+        ("not-an-address", "a-long-Unusual-passphrase-42", "valid email"),
+    ],
+)
+def test_bad_signup_says_what_is_wrong_and_creates_nothing(client, student, email, password, message):
+    before = User.objects.count()
+    response = signup(client, email=email, password=password)
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    assert User.objects.count() == before
+    assert "_auth_user_id" not in client.session
+
+
+def test_signup_with_mismatched_passwords_creates_nothing(client):
+    response = client.post(reverse("accounts:signup"), {
+        "email": "x@example.com", "password1": "a-long-Unusual-passphrase-42", "password2": "different-Passphrase-43",
+    })
+    assert response.status_code == 422
+    assert "didn’t match" in response.content.decode() or "didn't match" in response.content.decode()
+    assert not User.objects.filter(email="x@example.com").exists()
+
+
+def test_login_and_logout(client, student, password):
+    response = client.post(reverse("accounts:login"), {"username": student.email, "password": password})
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+    response = client.post(reverse("accounts:logout"))
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_login_with_wrong_password_is_refused_with_a_message(client, student):
+    response = client.post(reverse("accounts:login"), {"username": student.email, "password": "wrong-password"})
+    assert response.status_code == 200
+    assert "correct e-mail address and password" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_password_reset_sends_a_link_that_sets_a_new_password(client, student, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:password_reset"), {"email": student.email})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://[^/]+(/accounts/password/reset/\S+)", mail.outbox[0].body).group(1)
+    response = client.get(link, follow=True)
+    form_url = response.redirect_chain[-1][0]
+    new = "another-Unusual-passphrase-77"
+    response = client.post(form_url, {"new_password1": new, "new_password2": new})
+    assert response.status_code == 302
+    student.refresh_from_db()
+    assert student.check_password(new)
+
+
+def test_password_reset_for_unknown_address_sends_nothing_and_does_not_say_so(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.com"})
+    assert response.status_code == 302
+    assert mail.outbox == []
+
+
+def test_password_change(client, student, password):
+    client.force_login(student)
+    new = "changed-Unusual-passphrase-99"
+    response = client.post(reverse("accounts:password_change"),
+                           {"old_password": password, "new_password1": new, "new_password2": new})
+    assert response.status_code == 302
+    student.refresh_from_db()
+    assert student.check_password(new)
+
+
+def test_home_sends_anonymous_visitors_to_login(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_teacher_required_gives_students_403_and_anonymous_a_login_redirect(student, teacher):
+    view = teacher_required(lambda request: "ok")
+    request = RequestFactory().get("/teach/")
+    request.user = AnonymousUser()
+    assert view(request).status_code == 302
+    request.user = student
+    with pytest.raises(PermissionDenied):
+        view(request)
+    request.user = User.objects.get(pk=teacher.pk)
+    assert view(request) == "ok"
+
+
+def test_createteacher_grants_the_role(student):
+    call_command("createteacher", student.email)
+    assert User.objects.get(pk=student.pk).is_teacher
+
+
+def test_createteacher_rejects_a_malformed_address():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="not a valid e-mail"):
+        call_command("createteacher", "not-an-email")
+
+
+def test_demo_content_is_idempotent():
+    call_command("load_demo_content")
+    call_command("load_demo_content")
+    assert User.objects.filter(email="teacher@example.com").count() == 1
+    assert User.objects.get(email="teacher@example.com").is_teacher
+    assert User.objects.filter(email="student@example.com").count() == 1

@@ -1,0 +1,61 @@
+"""Fixtures shared by the whole suite."""
+
+import pytest
+from django.core.cache import cache
+
+from accounts.models import User
+from accounts.services import user_make_teacher
+from config.celery import app as celery_app
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings, tmp_path):
+    """Tests need no collectstatic run; media goes to a temporary folder."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": str(tmp_path / "media")}},
+        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}},
+    }
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery_and_clean_cache():
+    """Unit tests run tasks in-process; tests/integration starts real workers."""
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def password():
+    return "a-long-Unusual-passphrase-42"
+
+
+@pytest.fixture
+def student(db, password):
+    return User.objects.create_user(email="sam.student@example.com", password=password, display_name="Sam")
+
+
+@pytest.fixture
+def teacher(db, password):
+    user = User.objects.create_user(email="tess.teacher@example.com", password=password, display_name="Tess")
+    return user_make_teacher(user=user)
+
+
+@pytest.fixture
+def student_client(client, student):
+    client.force_login(student)
+    return client
+
+
+@pytest.fixture
+def teacher_client(client, teacher):
+    client.force_login(teacher)
+    return client
