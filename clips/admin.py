@@ -1,0 +1,12 @@
+from django.contrib import admin
+
+from .models import Clip
+
+
+@admin.register(Clip)
+class ClipAdmin(admin.ModelAdmin):
+    list_display = ("title", "media_type", "truth", "technique", "status", "visibility", "owner", "retired", "created_at")
+    list_filter = ("media_type", "truth", "technique", "status", "visibility", "retired", "dataset")
+    search_fields = ("title", "public_id", "dataset", "source", "sha256")
+    raw_id_fields = ("owner", "sibling", "near_duplicate_of")
+    readonly_fields = ("public_id", "import_key", "sha256", "phash", "created_at", "updated_at")
