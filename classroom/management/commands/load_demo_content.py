@@ -18,7 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         available = get_commands()
-        for name in ("load_lessons", "load_demo"):
+        for name in ("load_lessons", "load_demo", "load_demo_quizzes"):
             if name in available:
                 call_command(name, stdout=self.stdout)
         teacher, _ = user_ensure(email=DEMO_TEACHER[0], password=DEMO_TEACHER[1],
