@@ -159,6 +159,9 @@ class Clip(models.Model):
     failure_reason = models.TextField(blank=True)
     progress = models.PositiveSmallIntegerField(default=0)
     processing_started_at = models.DateTimeField(null=True, blank=True)
+    # Which run owns the current processing; a run whose token was replaced
+    # (the sweeper or a retry took over) discards its output instead of saving it.
+    processing_token = models.CharField(max_length=32, blank=True, editable=False)
     processed_at = models.DateTimeField(null=True, blank=True)
 
     original = models.FileField(upload_to=original_path, storage=private_storage, blank=True, max_length=200)

@@ -16,7 +16,7 @@ def _plain_static_storage(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                     "OPTIONS": {"location": str(tmp_path / "media")}},
-        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+        "private": {"BACKEND": "clips.storage.PrivateFileSystemStorage",
                     "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}},
     }
     settings.MEDIA_ROOT = str(tmp_path / "media")

@@ -1,0 +1,255 @@
+"""Writes on the clip library: upload, the processing pipeline, retry, delete, import.
+
+Tasks in ``clips/tasks.py`` call these with ids. The pipeline is safe to run
+twice: a run takes ownership of a clip with a token and saves its output only
+if it still owns the clip, so a retried or swept job never leaves two sets of
+renditions.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage, storages
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
+
+from .models import Clip, Status, Technique, Truth, Visibility
+
+log = logging.getLogger(__name__)
+
+RENDITION_PREFIX = "m"
+STALE_AFTER = timedelta(minutes=10)
+NEAR_DUPLICATE_BITS = 6
+UNEXPECTED_FAILURE = (
+    "Something went wrong on our side while processing this file. "
+    "Your upload is safe; press Retry, and if it fails again, tell us."
+)
+
+
+def media_limits():
+    from .media import Limits
+
+    return Limits(
+        image_max_bytes=settings.CLIP_IMAGE_MAX_BYTES,
+        image_max_pixels=settings.CLIP_IMAGE_MAX_PIXELS,
+        av_max_bytes=settings.CLIP_AV_MAX_BYTES,
+        av_max_seconds=settings.CLIP_AV_MAX_SECONDS,
+    )
+
+
+# --- upload ---------------------------------------------------------------
+
+
+def clip_create(*, owner, original: File, fields: dict, import_key: str | None = None) -> Clip:
+    """Save the original privately and create a pending clip; processing is enqueued after commit."""
+    from .tasks import clip_process as clip_process_task
+
+    clip = Clip(owner=owner, import_key=import_key, **fields)
+    if clip.truth == Truth.REAL:
+        clip.technique = Technique.AUTHENTIC
+    private = storages["private"]
+    # Store first, then the row: if the row fails, remove the file so nothing is half-saved.
+    name = private.save(f"originals/{secrets.token_hex(16)}", original)
+    try:
+        with transaction.atomic():
+            clip.original.name = name
+            clip.original_size = private.size(name)
+            clip.save()
+            clip_process_task.delay_on_commit(clip.pk)
+    except Exception:
+        private.delete(name)
+        raise
+    return clip
+
+
+def clip_update(*, clip: Clip, fields: dict) -> Clip:
+    for key, value in fields.items():
+        setattr(clip, key, value)
+    if clip.truth == Truth.REAL:
+        clip.technique = Technique.AUTHENTIC
+    clip.save()
+    return clip
+
+
+# --- processing -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProcessOutcome:
+    clip_id: int
+    status: str
+    skipped: bool = False
+
+
+def _claim(clip_id: int) -> tuple[Clip | None, str]:
+    """Take ownership of a clip for one processing run, or say why not."""
+    with transaction.atomic():
+        clip = Clip.objects.select_for_update().filter(pk=clip_id).first()
+        if clip is None:
+            return None, "gone"
+        if clip.status == Status.READY:
+            return None, "ready"
+        fresh = clip.processing_started_at and timezone.now() - clip.processing_started_at < STALE_AFTER
+        if clip.status == Status.PROCESSING and fresh:
+            return None, "busy"
+        clip.status = Status.PROCESSING
+        clip.processing_token = secrets.token_hex(16)
+        clip.processing_started_at = timezone.now()
+        clip.failure_reason = ""
+        clip.progress = 5
+        clip.save(update_fields=["status", "processing_token", "processing_started_at", "failure_reason",
+                                 "progress", "updated_at"])
+        return clip, "claimed"
+
+
+def _set_progress(clip: Clip, value: int) -> None:
+    Clip.objects.filter(pk=clip.pk, processing_token=clip.processing_token).update(progress=value)
+
+
+def _fail(clip: Clip, reason: str) -> None:
+    Clip.objects.filter(pk=clip.pk, processing_token=clip.processing_token).update(
+        status=Status.FAILED, failure_reason=reason, progress=0, processing_token="", updated_at=timezone.now()
+    )
+
+
+def _hamming(a: str, b: str) -> int:
+    return bin(int(a, 16) ^ int(b, 16)).count("1")
+
+
+def find_near_duplicate(*, clip: Clip, phash: str) -> Clip | None:
+    """The closest other clip by perceptual hash, unless it is this clip's own sibling pair."""
+    if not phash:
+        return None
+    related = {clip.pk, clip.sibling_id} | set(clip.derived.values_list("pk", flat=True))
+    best = None
+    for pk, other in Clip.objects.exclude(phash="").exclude(pk__in=[p for p in related if p]).values_list(
+        "pk", "phash"
+    ).iterator():
+        if len(other) != len(phash):
+            continue
+        distance = _hamming(phash, other)
+        if distance <= NEAR_DUPLICATE_BITS and (best is None or distance < best[0]):
+            best = (distance, pk)
+    return Clip.objects.get(pk=best[1]) if best else None
+
+
+def clip_process(*, clip_id: int) -> ProcessOutcome:
+    """Validate, re-encode and render one clip (idempotent)."""
+    from . import media
+
+    clip, why = _claim(clip_id)
+    if clip is None:
+        return ProcessOutcome(clip_id, why, skipped=True)
+    workdir = Path(tempfile.mkdtemp(prefix="clip-"))
+    saved: list[str] = []
+    try:
+        source = workdir / "source"
+        with storages["private"].open(clip.original.name, "rb") as src, source.open("wb") as dst:
+            shutil.copyfileobj(src, dst)
+        _set_progress(clip, 20)
+        out = workdir / "out"
+        out.mkdir()
+        rendition = media.render(source, out, limits=media_limits())
+        _set_progress(clip, 80)
+        names = {}
+        for field in ("rendition", "poster", "thumbnail", "ela"):
+            path = getattr(rendition, field)
+            if path:
+                with open(path, "rb") as handle:
+                    names[field] = default_storage.save(f"{RENDITION_PREFIX}/{Path(path).name}", File(handle))
+                saved.append(names[field])
+        duplicate = find_near_duplicate(clip=clip, phash=rendition.phash)
+        with transaction.atomic():
+            won = Clip.objects.filter(pk=clip.pk, processing_token=clip.processing_token).update(
+                status=Status.READY, progress=100, processing_token="", failure_reason="",
+                processed_at=timezone.now(), updated_at=timezone.now(),
+                media_type=rendition.media_type, mime=rendition.mime, width=rendition.width,
+                height=rendition.height, duration_seconds=rendition.duration_seconds,
+                sha256=rendition.sha256, phash=rendition.phash, near_duplicate_of=duplicate,
+                rendition=names.get("rendition", ""), poster=names.get("poster", ""),
+                thumbnail=names.get("thumbnail", ""), ela=names.get("ela", ""),
+            )
+        if not won:
+            # Another run took over this clip; keep its output, drop ours.
+            for name in saved:
+                default_storage.delete(name)
+            return ProcessOutcome(clip.pk, "superseded", skipped=True)
+        return ProcessOutcome(clip.pk, Status.READY)
+    except media.MediaError as error:
+        for name in saved:
+            default_storage.delete(name)
+        _fail(clip, error.message)
+        return ProcessOutcome(clip.pk, Status.FAILED)
+    except OSError:
+        # Storage or disk trouble: give the clip back for the task's retry.
+        for name in saved:
+            default_storage.delete(name)
+        Clip.objects.filter(pk=clip.pk, processing_token=clip.processing_token).update(
+            status=Status.PENDING, processing_token="", progress=0
+        )
+        raise
+    except Exception:
+        log.exception("clip %s failed unexpectedly", clip.pk)
+        for name in saved:
+            default_storage.delete(name)
+        _fail(clip, UNEXPECTED_FAILURE)
+        return ProcessOutcome(clip.pk, Status.FAILED)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def clip_retry(*, clip: Clip) -> Clip:
+    from .tasks import clip_process as clip_process_task
+
+    if clip.status != Status.FAILED:
+        return clip
+    with transaction.atomic():
+        Clip.objects.filter(pk=clip.pk, status=Status.FAILED).update(
+            status=Status.PENDING, failure_reason="", progress=0
+        )
+        clip_process_task.delay_on_commit(clip.pk)
+    clip.refresh_from_db()
+    return clip
+
+
+def clips_sweep_stuck(*, older_than: timedelta = STALE_AFTER) -> list[int]:
+    """Re-enqueue clips whose processing stalled (a worker died) or never started."""
+    from .tasks import clip_process as clip_process_task
+
+    cutoff = timezone.now() - older_than
+    stuck = list(
+        Clip.objects.filter(status=Status.PROCESSING, processing_started_at__lt=cutoff).values_list("pk", flat=True)
+    ) + list(Clip.objects.filter(status=Status.PENDING, updated_at__lt=cutoff).values_list("pk", flat=True))
+    with transaction.atomic():
+        for pk in stuck:
+            clip_process_task.delay_on_commit(pk)
+    return stuck
+
+
+# --- delete ---------------------------------------------------------------
+
+
+def clip_delete(*, clip: Clip) -> str:
+    """Delete a clip and its files, or retire it when past attempts used it."""
+    files = [(default_storage, f.name) for f in (clip.rendition, clip.poster, clip.thumbnail, clip.ela) if f]
+    if clip.original:
+        files.append((storages["private"], clip.original.name))
+    try:
+        with transaction.atomic():
+            clip.delete()
+    except ProtectedError:
+        Clip.objects.filter(pk=clip.pk).update(retired=True, visibility=Visibility.PRIVATE)
+        return "retired"
+    for storage, name in files:
+        storage.delete(name)
+    return "deleted"

@@ -1,0 +1,15 @@
+"""Celery tasks for the media pipeline: they take ids and call services."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def clip_process(clip_id: int) -> str:
+    return services.clip_process(clip_id=clip_id).status
+
+
+@shared_task(acks_late=True)
+def clip_sweep_stuck() -> int:
+    return len(services.clips_sweep_stuck())

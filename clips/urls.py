@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "clips"
+
+urlpatterns = [
+    path("", views.library, name="library"),
+    path("upload/", views.upload, name="upload"),
+    path("<str:public_id>/", views.detail, name="detail"),
+    path("<str:public_id>/status/", views.status, name="status"),
+    path("<str:public_id>/retry/", views.retry, name="retry"),
+    path("<str:public_id>/edit/", views.edit, name="edit"),
+    path("<str:public_id>/delete/", views.delete, name="delete"),
+    path("<str:public_id>/download/", views.download, name="download"),
+]

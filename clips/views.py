@@ -1,0 +1,216 @@
+"""The clip library for teachers, upload and status, downloads, and the media file view."""
+
+from __future__ import annotations
+
+import io
+import mimetypes
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from accounts.decorators import teacher_required
+
+from . import services
+from .forms import ClipMetadataForm, ClipUploadForm, LibraryFilterForm
+from .models import Clip, Status, Truth
+
+PAGE_SIZE = 48
+
+
+def _own_clip(request, public_id) -> Clip:
+    """The clip if this teacher may edit it (its owner, or an admin)."""
+    qs = Clip.objects.all() if request.user.is_superuser else Clip.objects.filter(owner=request.user)
+    return get_object_or_404(qs, public_id=public_id)
+
+
+def _visible_clip(request, public_id) -> Clip:
+    qs = Clip.objects.visible_to(request.user) | Clip.objects.filter(owner=request.user)
+    return get_object_or_404(qs.distinct(), public_id=public_id)
+
+
+@teacher_required
+def library(request):
+    form = LibraryFilterForm(request.GET or None)
+    clips = Clip.objects.visible_to(request.user).select_related("owner")
+    if form.is_bound and form.is_valid():
+        clips = form.filter(clips, request.user)
+    elif form.is_bound:
+        messages.error(request, "Some filters were not understood and were ignored.")
+    page = Paginator(clips.order_by("-created_at", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "clips/clip_library.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+@teacher_required
+@require_http_methods(["GET", "POST"])
+def upload(request):
+    form = ClipUploadForm(request.POST or None, request.FILES or None, owner=request.user)
+    if request.method == "POST" and form.is_valid():
+        clip = services.clip_create(owner=request.user, original=form.cleaned_data["file"],
+                                    fields=form.clip_fields())
+        messages.success(request, "Upload received. We are preparing it for learners; this page updates by itself.")
+        return redirect("clips:detail", public_id=clip.public_id)
+    return render(request, "clips/clip_upload.html", {"form": form}, status=422 if form.errors else 200)
+
+
+@teacher_required
+def detail(request, public_id):
+    clip = _visible_clip(request, public_id)
+    return render(request, "clips/clip_detail.html", {"clip": clip, "can_edit": _can_edit(request, clip)})
+
+
+def _can_edit(request, clip) -> bool:
+    return request.user.is_superuser or clip.owner_id == request.user.pk
+
+
+@teacher_required
+def status(request, public_id):
+    clip = _visible_clip(request, public_id)
+    if request.htmx and clip.status == Status.READY and request.GET.get("was") in (Status.PENDING, Status.PROCESSING):
+        # Reload once so the preview and renditions appear.
+        return HttpResponseClientRedirect(clip_url(clip))
+    return render(request, "clips/clip_detail.html#clip-status",
+                  {"clip": clip, "can_edit": _can_edit(request, clip)})
+
+
+def clip_url(clip: Clip) -> str:
+    from django.urls import reverse
+
+    return reverse("clips:detail", kwargs={"public_id": clip.public_id})
+
+
+@teacher_required
+@require_POST
+def retry(request, public_id):
+    clip = _own_clip(request, public_id)
+    if clip.status != Status.FAILED:
+        messages.info(request, "This clip has not failed, so there is nothing to retry.")
+    else:
+        services.clip_retry(clip=clip)
+        messages.success(request, "Trying again.")
+    return redirect("clips:detail", public_id=clip.public_id)
+
+
+@teacher_required
+@require_http_methods(["GET", "POST"])
+def edit(request, public_id):
+    clip = _own_clip(request, public_id)
+    form = ClipMetadataForm(request.POST or None, instance=clip, owner=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Changes saved.")
+        return redirect("clips:detail", public_id=clip.public_id)
+    return render(request, "clips/clip_edit.html", {"form": form, "clip": clip}, status=422 if form.errors else 200)
+
+
+@teacher_required
+@require_http_methods(["GET", "POST"])
+def delete(request, public_id):
+    clip = _own_clip(request, public_id)
+    if request.method == "POST":
+        outcome = services.clip_delete(clip=clip)
+        if outcome == "retired":
+            messages.success(request, "Past attempts used this clip, so it was retired: hidden from the library "
+                                      "and new quizzes, kept for the results that depend on it.")
+        else:
+            messages.success(request, "Clip deleted.")
+        return redirect("clips:library")
+    return render(request, "clips/clip_delete.html", {"clip": clip})
+
+
+@teacher_required
+def download(request, public_id):
+    """The rendition as a file to keep; a synthetic clip carries a visible mark and XMP."""
+    from . import media
+
+    clip = _visible_clip(request, public_id)
+    if not clip.is_ready:
+        raise Http404("This clip is not ready yet.")
+    suffix = Path(clip.rendition.name).suffix
+    if clip.truth == Truth.REAL:
+        response = FileResponse(clip.rendition.open("rb"), as_attachment=True,
+                                filename=f"second-look-{clip.public_id}{suffix}")
+        return response
+    workdir = Path(tempfile.mkdtemp(prefix="download-"))
+    source = workdir / f"source{suffix}"
+    with clip.rendition.open("rb") as src:
+        source.write_bytes(src.read())
+    try:
+        out = media.disclosure_copy(source, workdir / "marked",
+                                    digital_source_type=clip.digital_source_type or "compositeSynthetic")
+        data = Path(out).read_bytes()
+        name = f"second-look-{clip.public_id}-SYNTHETIC{Path(out).suffix}"
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return FileResponse(io.BytesIO(data), as_attachment=True, filename=name)
+
+
+# --- media files ----------------------------------------------------------------
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9_-]+/[A-Za-z0-9_-]+\.[a-z0-9]{2,5}$")
+
+
+def media_file(request, path):
+    """Serve a rendition from storage with byte ranges (video seeking).
+
+    Only renditions, at their random names, are served; originals live in
+    another storage with no URL. Headers carry nothing about the clip: no
+    original name, no modification time.
+    """
+    if not _SAFE_NAME.match(path) or not path.startswith(services.RENDITION_PREFIX + "/"):
+        raise Http404
+    if not default_storage.exists(path):
+        raise Http404
+    size = default_storage.size(path)
+    content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    match = _RANGE.match(request.headers.get("Range", ""))
+    handle = default_storage.open(path, "rb")
+    if match and (match.group(1) or match.group(2)):
+        start_s, end_s = match.groups()
+        if start_s:
+            start, end = int(start_s), int(end_s) if end_s else size - 1
+        else:
+            start, end = max(size - int(end_s), 0), size - 1
+        end = min(end, size - 1)
+        if start > end or start >= size:
+            handle.close()
+            response = HttpResponse(status=416)
+            response["Content-Range"] = f"bytes */{size}"
+            return response
+        handle.seek(start)
+        length = end - start + 1
+
+        def chunks(remaining=length):
+            try:
+                while remaining > 0:
+                    data = handle.read(min(65536, remaining))
+                    if not data:
+                        break
+                    remaining -= len(data)
+                    yield data
+            finally:
+                handle.close()
+
+        response = StreamingHttpResponse(chunks(), status=206, content_type=content_type)
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+        response["Content-Length"] = str(length)
+    else:
+        response = FileResponse(handle, content_type=content_type)
+        response["Content-Length"] = str(size)
+    response["Accept-Ranges"] = "bytes"
+    response["Cache-Control"] = "private, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = "inline"
+    return response

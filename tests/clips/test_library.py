@@ -1,0 +1,297 @@
+"""Upload, the pipeline through the service, the library pages, serving and delete."""
+
+import io
+
+import pytest
+from django.core.files.storage import default_storage, storages
+from django.urls import reverse
+from PIL import Image
+
+from clips import media, services
+from clips.models import Clip, Status, Technique, Truth, Visibility
+from tests.factories import ClipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def jpeg_upload(name="holiday.jpg", size=(640, 480), colour=(30, 120, 200)):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    buffer = io.BytesIO()
+    image = Image.new("RGB", size, colour)
+    exif = Image.Exif()
+    exif[0x013B] = "Camera Owner"  # Artist
+    image.save(buffer, "JPEG", quality=90, exif=exif)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def upload_data(**overrides):
+    data = {
+        "title": "Harbour at dusk",
+        "alt_text": "Boats moored in a harbour under an orange sky.",
+        "truth": "real",
+        "technique": "",
+        "difficulty": "2",
+        "source": "My own camera",
+        "creator": "Tess",
+        "licence": "CC-BY-4.0",
+        "digital_source_type": "digitalCapture",
+        "visibility": "private",
+        "regions_json": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_teacher_uploads_an_image_and_it_becomes_ready(teacher_client, teacher, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = teacher_client.post(reverse("clips:upload"), {**upload_data(), "file": jpeg_upload()})
+    assert response.status_code == 302
+    clip = Clip.objects.get()
+    assert clip.owner == teacher
+    assert clip.status == Status.READY, clip.failure_reason
+    assert clip.media_type == "image" and clip.mime == "image/webp"
+    assert clip.rendition.name.startswith("m/") and "holiday" not in clip.rendition.name
+    assert clip.sha256 and clip.phash
+    page = teacher_client.get(response["Location"]).content.decode()
+    assert clip.rendition.url in page
+    assert "Ready" in page
+
+
+def test_original_is_private_and_has_no_url(teacher_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        teacher_client.post(reverse("clips:upload"), {**upload_data(), "file": jpeg_upload()})
+    clip = Clip.objects.get()
+    assert storages["private"].exists(clip.original.name)
+    with pytest.raises(ValueError):
+        clip.original.url
+    page = teacher_client.get(reverse("clips:detail", args=[clip.public_id])).content.decode()
+    assert clip.original.name not in page
+    assert teacher_client.get("/media/" + clip.original.name).status_code == 404
+
+
+def test_rendition_served_with_ranges_and_no_identifying_headers(client, django_capture_on_commit_callbacks,
+                                                                 teacher_client):
+    with django_capture_on_commit_callbacks(execute=True):
+        teacher_client.post(reverse("clips:upload"), {**upload_data(), "file": jpeg_upload()})
+    clip = Clip.objects.get()
+    response = client.get(clip.rendition.url)
+    body = b"".join(response.streaming_content)
+    assert response.status_code == 200 and response["Content-Type"] == "image/webp"
+    assert "Last-Modified" not in response and "holiday" not in response.get("Content-Disposition", "")
+    assert media.has_metadata_bytes(body) == [] if hasattr(media, "has_metadata_bytes") else True
+    partial = client.get(clip.rendition.url, HTTP_RANGE="bytes=0-9")
+    assert partial.status_code == 206
+    assert b"".join(partial.streaming_content) == body[:10]
+    assert partial["Content-Range"] == f"bytes 0-9/{len(body)}"
+    assert client.get(clip.rendition.url, HTTP_RANGE=f"bytes={len(body) + 5}-").status_code == 416
+
+
+def test_media_view_refuses_paths_outside_renditions(client):
+    default_storage.save("secret.txt", io.BytesIO(b"x"))
+    assert client.get("/media/secret.txt").status_code == 404
+    assert client.get("/media/m/../secret.txt").status_code == 404
+    assert client.get("/media/m/missing.webp").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "words"),
+    [
+        ({"title": "Fake harbour"}, "title", "must not hint at the answer"),
+        ({"alt_text": "An AI generated harbour"}, "alt_text", "must not hint"),
+        ({"truth": "synthetic", "technique": ""}, "technique", "choose a technique"),
+        ({"truth": "synthetic", "technique": "splice", "explanation": "Pasted boat.", "digital_source_type": "digitalCapture"},
+         "digital_source_type", "not an original digital capture"),
+        ({"truth": "synthetic", "technique": "face_swap", "explanation": "Swapped.",
+          "digital_source_type": "compositeWithTrainedAlgorithmicMedia", "depicts_real_person": "on"},
+         "depicts_real_person", "consent record"),
+        ({"source": ""}, "source", "required"),
+        ({"licence": ""}, "licence", "required"),
+        ({"regions_json": "[{\"x\": 0.9, \"y\": 0.1, \"w\": 0.5, \"h\": 0.1}]"}, "regions_json", "inside the picture"),
+        ({"regions_json": "not json"}, "regions_json", "not valid JSON"),
+    ],
+)
+def test_bad_upload_metadata_is_explained_and_saves_nothing(teacher_client, overrides, field, words):
+    response = teacher_client.post(reverse("clips:upload"), {**upload_data(**overrides), "file": jpeg_upload()})
+    assert response.status_code == 422
+    assert words in response.content.decode()
+    assert field in response.context["form"].errors
+    assert Clip.objects.count() == 0
+    assert not storages["private"].listdir("")[1] if storages["private"].exists("") else True
+
+
+def test_bad_file_is_refused_before_anything_is_saved(teacher_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bogus = SimpleUploadedFile("photo.jpg", b"this is not an image at all" * 10, content_type="image/jpeg")
+    response = teacher_client.post(reverse("clips:upload"), {**upload_data(), "file": bogus})
+    assert response.status_code == 422
+    assert "Traceback" not in response.content.decode()
+    assert response.context["form"].errors["file"]
+    assert Clip.objects.count() == 0
+
+
+def test_synthetic_person_clip_with_consent_record_is_accepted(teacher_client, django_capture_on_commit_callbacks):
+    data = upload_data(truth="synthetic", technique="face_swap", explanation="The face was swapped.",
+                       digital_source_type="compositeWithTrainedAlgorithmicMedia", depicts_real_person="on",
+                       consent_subject="Ms A (staff volunteer)", consent_obtained_by="Tess",
+                       consent_date="2026-09-01", consent_scope="Classroom use", visibility="classes")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = teacher_client.post(reverse("clips:upload"), {**data, "file": jpeg_upload()})
+    assert response.status_code == 302
+    assert Clip.objects.get().has_consent_record
+
+
+def test_database_refuses_sharing_a_synthetic_person_without_basis(teacher):
+    from django.db import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        ClipFactory(fake=True, technique=Technique.FACE_SWAP, depicts_real_person=True, visibility=Visibility.PUBLIC)
+
+
+def test_pipeline_failure_keeps_the_upload_and_retry_works(teacher_client, monkeypatch,
+                                                         django_capture_on_commit_callbacks):
+    real_render = media.render
+
+    def broken(*args, **kwargs):
+        raise media.MediaError("The file looks truncated or damaged: test.")
+
+    monkeypatch.setattr(media, "render", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        teacher_client.post(reverse("clips:upload"), {**upload_data(), "file": jpeg_upload()})
+    clip = Clip.objects.get()
+    assert clip.status == Status.FAILED
+    assert "truncated or damaged" in clip.failure_reason
+    assert storages["private"].exists(clip.original.name)
+    page = teacher_client.get(reverse("clips:detail", args=[clip.public_id])).content.decode()
+    assert "Retry" in page and "truncated or damaged" in page
+    monkeypatch.setattr(media, "render", real_render)
+    with django_capture_on_commit_callbacks(execute=True):
+        teacher_client.post(reverse("clips:retry", args=[clip.public_id]))
+    clip.refresh_from_db()
+    assert clip.status == Status.READY
+
+
+def test_processing_twice_does_not_make_a_second_set_of_renditions(teacher_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        teacher_client.post(reverse("clips:upload"), {**upload_data(), "file": jpeg_upload()})
+    clip = Clip.objects.get()
+    before = sorted(default_storage.listdir("m")[1])
+    outcome = services.clip_process(clip_id=clip.pk)
+    assert outcome.skipped
+    assert sorted(default_storage.listdir("m")[1]) == before
+
+
+def test_a_superseded_run_discards_its_output(teacher, django_capture_on_commit_callbacks, monkeypatch):
+    """Two runs on one clip (a swept job and its original): only one set of files survives."""
+    from django.core.files.base import ContentFile
+
+    clip = services.clip_create(owner=teacher, original=jpeg_upload(), fields={
+        "title": "Pier", "alt_text": "A pier.", "truth": Truth.REAL, "source": "x", "licence": "CC0-1.0"})
+    real_render = media.render
+
+    def render_then_lose_ownership(*args, **kwargs):
+        result = real_render(*args, **kwargs)
+        Clip.objects.filter(pk=clip.pk).update(processing_token="someone-else")
+        return result
+
+    monkeypatch.setattr(media, "render", render_then_lose_ownership)
+    outcome = services.clip_process(clip_id=clip.pk)
+    assert outcome.status == "superseded"
+    assert not default_storage.exists("m") or default_storage.listdir("m")[1] == []
+
+
+def test_status_partial_polls_while_processing_and_stops_when_ready(teacher_client, teacher):
+    clip = ClipFactory(owner=teacher, status=Status.PROCESSING, progress=40)
+    response = teacher_client.get(reverse("clips:status", args=[clip.public_id]), HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert 'hx-trigger="every 2s"' in html and 'value="40"' in html and "<html" not in html
+    Clip.objects.filter(pk=clip.pk).update(status=Status.READY)
+    response = teacher_client.get(reverse("clips:status", args=[clip.public_id]) + "?was=processing",
+                                  HTTP_HX_REQUEST="true")
+    assert response["HX-Redirect"].endswith(clip.public_id + "/")
+
+
+def test_students_get_403_and_anonymous_go_to_login(client, student_client):
+    clip = ClipFactory()
+    for name, args in [("clips:library", []), ("clips:upload", []), ("clips:detail", [clip.public_id])]:
+        assert student_client.get(reverse(name, args=args)).status_code == 403
+    client.logout()
+    response = client.get(reverse("clips:library"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_teachers_cannot_see_or_edit_each_others_private_clips(teacher_client):
+    other = UserFactory(teacher=True)
+    private = ClipFactory(owner=other, visibility=Visibility.PRIVATE)
+    shared = ClipFactory(owner=other, visibility=Visibility.PUBLIC)
+    assert teacher_client.get(reverse("clips:detail", args=[private.public_id])).status_code == 404
+    assert teacher_client.get(reverse("clips:detail", args=[shared.public_id])).status_code == 200
+    assert teacher_client.get(reverse("clips:edit", args=[shared.public_id])).status_code == 404
+    assert teacher_client.post(reverse("clips:delete", args=[shared.public_id])).status_code == 404
+    library = teacher_client.get(reverse("clips:library")).content.decode()
+    assert shared.title in library and private.title not in library
+
+
+def test_library_filters(teacher_client):
+    ClipFactory(title="Lake one")
+    ClipFactory(title="Lake two", fake=True)
+    response = teacher_client.get(reverse("clips:library"), {"truth": "synthetic"})
+    html = response.content.decode()
+    assert "Lake two" in html and "Lake one" not in html
+    response = teacher_client.get(reverse("clips:library"), {"technique": "copy_move", "difficulty": "2"})
+    assert "Lake two" in response.content.decode()
+    response = teacher_client.get(reverse("clips:library"), {"difficulty": "banana"})
+    assert response.status_code == 200 and "not understood" in response.content.decode()
+
+
+@pytest.mark.parametrize("count", [5, 60])
+def test_library_query_count_does_not_grow_with_clips(teacher_client, django_assert_max_num_queries, count):
+    ClipFactory.create_batch(count)
+    with django_assert_max_num_queries(8):
+        assert teacher_client.get(reverse("clips:library")).status_code == 200
+
+
+def test_synthetic_detail_carries_a_visible_label_and_the_tells(teacher_client, teacher):
+    clip = ClipFactory(owner=teacher, fake=True)
+    html = teacher_client.get(reverse("clips:detail", args=[clip.public_id])).content.decode()
+    assert 'class="badge badge-synthetic">Synthetic' in html
+    assert "<rect" in html and clip.tells in html
+
+
+def test_delete_removes_files_when_unused(teacher_client, teacher):
+    clip = ClipFactory(owner=teacher)
+    name = clip.rendition.name
+    response = teacher_client.post(reverse("clips:delete", args=[clip.public_id]))
+    assert response.status_code == 302
+    assert not Clip.objects.filter(pk=clip.pk).exists()
+    assert not default_storage.exists(name)
+
+
+def test_edit_keeps_what_was_saved_when_input_is_bad(teacher_client, teacher):
+    clip = ClipFactory(owner=teacher, title="Old title")
+    response = teacher_client.post(reverse("clips:edit", args=[clip.public_id]),
+                                   {**upload_data(title="Fake thing")})
+    assert response.status_code == 422
+    clip.refresh_from_db()
+    assert clip.title == "Old title"
+    response = teacher_client.post(reverse("clips:edit", args=[clip.public_id]), upload_data(title="New title"))
+    assert response.status_code == 302
+    clip.refresh_from_db()
+    assert clip.title == "New title"
+
+
+def test_sweeper_requeues_stuck_clips(teacher, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    clip = services.clip_create(owner=teacher, original=jpeg_upload(), fields={
+        "title": "Pier", "alt_text": "A pier.", "truth": Truth.REAL, "source": "x", "licence": "CC0-1.0"})
+    Clip.objects.filter(pk=clip.pk).update(status=Status.PROCESSING,
+                                           processing_started_at=timezone.now() - timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        swept = services.clips_sweep_stuck()
+    assert swept == [clip.pk]
+    clip.refresh_from_db()
+    assert clip.status == Status.READY
