@@ -9,6 +9,7 @@ renditions.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import shutil
 import tempfile
@@ -253,3 +254,132 @@ def clip_delete(*, clip: Clip) -> str:
     for storage, name in files:
         storage.delete(name)
     return "deleted"
+
+
+# --- import ---------------------------------------------------------------
+
+
+@dataclass
+class ImportLine:
+    path: str
+    outcome: str  # "imported", "skipped", "rejected"
+    reason: str = ""
+
+
+@dataclass
+class ImportReport:
+    lines: list[ImportLine]
+    fatal: str | None = None
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for line in self.lines if line.outcome == outcome)
+
+    @property
+    def imported(self) -> int:
+        return self.count("imported")
+
+
+def _sha256_file(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _probe_problem(path: Path) -> str:
+    from . import media
+
+    try:
+        media.probe(path, limits=media_limits())
+    except media.MediaError as error:
+        return error.message
+    return ""
+
+
+def clip_fields_from_record(record) -> dict:
+    """Map an ``importers.ImportRecord`` onto Clip fields."""
+    from .forms import LABEL_WORDS
+
+    # Learners see the title before answering, and dataset file names often carry
+    # the label ("id0_id16_0000", "fake_03"), so a title never comes from the name.
+    title = LABEL_WORDS.sub("", record.title) if record.title else ""
+    title = title or f"{record.dataset or 'Imported'} clip {secrets.token_hex(2).upper()}"
+    fields = {
+        "title": " ".join(title.split())[:200] or "Imported clip",
+        "alt_text": (record.description or "A clip from a research dataset.")[:400],
+        "truth": Truth.SYNTHETIC if record.truth == "synthetic" else Truth.REAL,
+        "technique": record.technique,
+        "generator": record.generator or "",
+        "tells": record.tells or "",
+        "explanation": record.explanation or (
+            f"This clip comes from {record.dataset}, labelled {record.truth} by the dataset's authors."
+            if record.dataset else ""
+        ),
+        "difficulty": record.difficulty or 2,
+        "source": record.source or record.dataset or "",
+        "creator": record.creator or "",
+        "licence": record.licence or "",
+        "source_url": record.url or "",
+        "dataset": record.dataset or "",
+        "digital_source_type": record.digital_source_type or "",
+        "depicts_real_person": bool(record.depicts_real_person),
+        "research_basis": record.consent_basis or "",
+    }
+    # Research datasets stay with the importing teacher's classes unless an admin shares them.
+    fields["visibility"] = Visibility.CLASSES if (fields["research_basis"] or not fields["depicts_real_person"]) \
+        else Visibility.PRIVATE
+    return fields
+
+
+def clips_import(*, records, owner, dry_run: bool = False, on_progress=None) -> ImportReport:
+    """Create clips for scanned records; duplicates (same dataset path or same bytes) are skipped."""
+    lines: list[ImportLine] = []
+    created: dict[str, Clip] = {}
+    total = len(records)
+    for index, record in enumerate(records, 1):
+        key = f"{record.dataset}:{record.rel}"
+        if Clip.objects.filter(import_key=key).exists():
+            lines.append(ImportLine(record.rel, "skipped", "already imported"))
+        else:
+            digest = _sha256_file(Path(record.path))
+            same = Clip.objects.filter(sha256=digest).only("title").first()
+            if same:
+                lines.append(ImportLine(record.rel, "skipped", f"duplicate of “{same.title}”"))
+            elif problem := _probe_problem(Path(record.path)):
+                lines.append(ImportLine(record.rel, "rejected", problem))
+            elif dry_run:
+                lines.append(ImportLine(record.rel, "imported", "dry run: would import"))
+            else:
+                try:
+                    with Path(record.path).open("rb") as handle:
+                        clip = clip_create(owner=owner, original=File(handle, name=Path(record.path).name),
+                                           fields=clip_fields_from_record(record), import_key=key)
+                    Clip.objects.filter(pk=clip.pk).update(sha256=digest)
+                    created[record.rel] = clip
+                    lines.append(ImportLine(record.rel, "imported"))
+                except (IntegrityError, OSError, ValueError) as error:
+                    lines.append(ImportLine(record.rel, "rejected", f"could not be saved: {error}"))
+        if on_progress:
+            on_progress(index, total)
+    if not dry_run:
+        for record in records:
+            if record.sibling_rel and record.rel in created:
+                sibling = Clip.objects.filter(import_key=f"{record.dataset}:{record.sibling_rel}").first()
+                if sibling:
+                    Clip.objects.filter(pk=created[record.rel].pk).update(sibling=sibling)
+    return ImportReport(lines)
+
+
+def clips_import_path(*, path, fmt: str, owner, dry_run: bool = False, limit: int | None = None,
+                      on_progress=None) -> ImportReport:
+    from . import importers
+
+    result = importers.scan(path, fmt, limit=limit)
+    if result.fatal:
+        return ImportReport([], fatal=result.fatal)
+    report = clips_import(records=result.records, owner=owner, dry_run=dry_run, on_progress=on_progress)
+    report.lines.extend(ImportLine(r.path_or_row, "rejected", r.reason) for r in result.rejected)
+    return report
