@@ -212,3 +212,22 @@ class LibraryFilterForm(forms.Form):
         if data.get("q"):
             queryset = queryset.filter(title__icontains=data["q"])
         return queryset
+
+
+class ImportForm(forms.Form):
+    fmt = forms.ChoiceField(label="Dataset format", choices=[
+        ("dfdc", "DFDC part folder (metadata.json)"), ("ffpp", "FaceForensics++ tree"),
+        ("celebdf", "Celeb-DF v2 folder"), ("csv", "CSV manifest (with the files beside it)"),
+    ])
+    archive = forms.FileField(label="ZIP of the dataset folder",
+                              help_text="Zip the folder as it is on disk. Research datasets stay visible only to "
+                                        "you and your classes.")
+
+    def clean_archive(self):
+        import zipfile
+
+        archive = self.cleaned_data["archive"]
+        if not zipfile.is_zipfile(archive):
+            raise forms.ValidationError("This is not a ZIP archive. Zip the dataset folder and try again.")
+        archive.seek(0)
+        return archive

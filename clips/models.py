@@ -8,7 +8,6 @@ produced by one policy for all clips, so nothing about the file gives it away.
 import secrets
 
 from django.conf import settings
-from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 
@@ -18,7 +17,9 @@ def new_public_id() -> str:
 
 
 def private_storage():
-    return storages["private"]
+    from .storage import private_storage_proxy
+
+    return private_storage_proxy
 
 
 def original_path(instance: "Clip", filename: str) -> str:
@@ -242,3 +243,53 @@ class Clip(models.Model):
     @property
     def has_consent_record(self) -> bool:
         return bool(self.consent_subject and self.consent_obtained_by and self.consent_date)
+
+
+class ImportJob(models.Model):
+    """A dataset import started from the web: a ZIP of the dataset, processed by a worker."""
+
+    class Format(models.TextChoices):
+        DFDC = "dfdc", "DFDC part folder (metadata.json)"
+        FFPP = "ffpp", "FaceForensics++ tree"
+        CELEBDF = "celebdf", "Celeb-DF v2 folder"
+        CSV = "csv", "CSV manifest (with the files beside it)"
+
+    class JobStatus(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Finished"
+        FAILED = "failed", "Failed"
+
+    public_id = models.CharField(max_length=24, unique=True, default=new_public_id, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="clip_imports")
+    fmt = models.CharField("format", max_length=10, choices=Format)
+    archive = models.FileField(upload_to="imports/", storage=private_storage, max_length=200)
+    status = models.CharField(max_length=10, choices=JobStatus, default=JobStatus.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="importjob_progress_at_most_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_fmt_display()} import by {self.owner} ({self.get_status_display()})"
+
+    @property
+    def running(self) -> bool:
+        return self.status in (self.JobStatus.PENDING, self.JobStatus.RUNNING)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for line in self.report if line.get("outcome") == outcome)
+
+    @property
+    def summary(self) -> str:
+        return (f"{self.count('imported')} imported, {self.count('skipped')} skipped, "
+                f"{self.count('rejected')} rejected.")

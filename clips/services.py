@@ -383,3 +383,96 @@ def clips_import_path(*, path, fmt: str, owner, dry_run: bool = False, limit: in
     report = clips_import(records=result.records, owner=owner, dry_run=dry_run, on_progress=on_progress)
     report.lines.extend(ImportLine(r.path_or_row, "rejected", r.reason) for r in result.rejected)
     return report
+
+
+# --- import from the web ----------------------------------------------------
+
+IMPORT_MAX_FILES = 5000
+IMPORT_MAX_BYTES = 4 * 1024 * 1024 * 1024
+
+
+class ArchiveError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _extract_archive(archive_path: Path, into: Path) -> Path:
+    """Unpack a ZIP safely and return the dataset root inside it."""
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(archive_path)
+    except (zipfile.BadZipFile, OSError):
+        raise ArchiveError("The file is not a ZIP archive we can open.")
+    with archive:
+        members = [m for m in archive.infolist() if not m.is_dir()]
+        if not members:
+            raise ArchiveError("The ZIP archive is empty.")
+        if len(members) > IMPORT_MAX_FILES:
+            raise ArchiveError(f"The archive holds {len(members):,} files; the limit is {IMPORT_MAX_FILES:,}.")
+        if sum(m.file_size for m in members) > IMPORT_MAX_BYTES:
+            raise ArchiveError("The archive unpacks to more than 4 GB; split it into smaller parts.")
+        root = into.resolve()
+        for member in members:
+            target = (root / member.filename).resolve()
+            if not target.is_relative_to(root) or member.filename.startswith("/"):
+                raise ArchiveError(f"The archive contains an unsafe path: {member.filename}")
+            if (member.external_attr >> 16) & 0o170000 == 0o120000:
+                raise ArchiveError(f"The archive contains a link, which we do not accept: {member.filename}")
+        try:
+            archive.extractall(root)
+        except (zipfile.BadZipFile, OSError, EOFError) as error:
+            raise ArchiveError(f"The archive is damaged: {error}")
+    entries = [p for p in root.iterdir() if not p.name.startswith(("__MACOSX", "."))]
+    return entries[0] if len(entries) == 1 and entries[0].is_dir() else root
+
+
+def import_job_start(*, owner, fmt: str, archive: File):
+    from .models import ImportJob
+    from .tasks import import_job_run
+
+    with transaction.atomic():
+        job = ImportJob.objects.create(owner=owner, fmt=fmt, archive=archive)
+        import_job_run.delay_on_commit(job.pk)
+    return job
+
+
+def import_job_run(*, job_id: int) -> None:
+    from .models import ImportJob
+
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status == ImportJob.JobStatus.DONE:
+            return
+        job.status = ImportJob.JobStatus.RUNNING
+        job.save(update_fields=["status"])
+    workdir = Path(tempfile.mkdtemp(prefix="import-"))
+
+    def progress(done: int, total: int) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(done=done, total=total,
+                                                   progress=min(99, int(done * 100 / max(total, 1))))
+
+    try:
+        local = workdir / "archive.zip"
+        with storages["private"].open(job.archive.name, "rb") as src, local.open("wb") as dst:
+            shutil.copyfileobj(src, dst)
+        root = _extract_archive(local, workdir / "tree")
+        path = root
+        if job.fmt == "csv":
+            manifests = sorted(root.glob("*.csv"))
+            if not manifests:
+                raise ArchiveError("No CSV manifest (.csv) at the top of the archive.")
+            path = manifests[0]
+        report = clips_import_path(path=path, fmt=job.fmt, owner=job.owner, on_progress=progress)
+        if report.fatal:
+            raise ArchiveError(report.fatal)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.JobStatus.DONE, progress=100, finished_at=timezone.now(),
+            report=[{"path": l.path, "outcome": l.outcome, "reason": l.reason} for l in report.lines],
+        )
+    except ArchiveError as error:
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.JobStatus.FAILED, error=error.message,
+                                                   finished_at=timezone.now())
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)

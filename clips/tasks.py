@@ -13,3 +13,8 @@ def clip_process(clip_id: int) -> str:
 @shared_task(acks_late=True)
 def clip_sweep_stuck() -> int:
     return len(services.clips_sweep_stuck())
+
+
+@shared_task(acks_late=True)
+def import_job_run(job_id: int) -> None:
+    services.import_job_run(job_id=job_id)

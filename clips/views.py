@@ -21,8 +21,8 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.decorators import teacher_required
 
 from . import services
-from .forms import ClipMetadataForm, ClipUploadForm, LibraryFilterForm
-from .models import Clip, Status, Truth
+from .forms import ClipMetadataForm, ClipUploadForm, ImportForm, LibraryFilterForm
+from .models import Clip, ImportJob, Status, Truth
 
 PAGE_SIZE = 48
 
@@ -154,6 +154,25 @@ def download(request, public_id):
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return FileResponse(io.BytesIO(data), as_attachment=True, filename=name)
+
+
+@teacher_required
+@require_http_methods(["GET", "POST"])
+def import_new(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = services.import_job_start(owner=request.user, fmt=form.cleaned_data["fmt"],
+                                        archive=form.cleaned_data["archive"])
+        return redirect("clips:import_detail", public_id=job.public_id)
+    jobs = ImportJob.objects.filter(owner=request.user)[:10]
+    return render(request, "clips/import_new.html", {"form": form, "jobs": jobs}, status=422 if form.errors else 200)
+
+
+@teacher_required
+def import_detail(request, public_id):
+    job = get_object_or_404(ImportJob.objects.filter(owner=request.user), public_id=public_id)
+    template = "clips/import_detail.html#job-status" if request.htmx else "clips/import_detail.html"
+    return render(request, template, {"job": job})
 
 
 # --- media files ----------------------------------------------------------------

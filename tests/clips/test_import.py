@@ -111,3 +111,68 @@ def test_load_demo_is_idempotent_and_honest(django_capture_on_commit_callbacks):
         assert fake.sibling_id and fake.explanation and fake.regions
     assert Clip.objects.filter(status=Status.READY).count() == count, list(
         Clip.objects.exclude(status=Status.READY).values_list("title", "failure_reason"))
+
+
+def zip_of(folder: Path) -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, Path("dataset") / path.relative_to(folder))
+    return buffer.getvalue()
+
+
+def test_teacher_imports_a_zip_from_the_web_with_a_progress_page(teacher_client, teacher, csv_tree,
+                                                                 django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from clips.models import ImportJob
+
+    archive = SimpleUploadedFile("set.zip", zip_of(csv_tree.parent), content_type="application/zip")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = teacher_client.post(reverse("clips:import_new"), {"fmt": "csv", "archive": archive})
+    assert response.status_code == 302
+    job = ImportJob.objects.get()
+    assert job.status == "done", job.error
+    page = teacher_client.get(response["Location"]).content.decode()
+    assert "2 imported" in page and "rejected" in page
+    partial = teacher_client.get(response["Location"], HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in partial and "2 imported" in partial
+    assert Clip.objects.filter(owner=teacher).count() == 2
+
+
+def test_web_import_refuses_a_non_zip_and_an_unsafe_zip(teacher_client, django_capture_on_commit_callbacks):
+    import zipfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from clips.models import ImportJob
+
+    response = teacher_client.post(reverse("clips:import_new"),
+                                   {"fmt": "csv", "archive": SimpleUploadedFile("x.zip", b"not a zip")})
+    assert response.status_code == 422 and "not a ZIP archive" in response.content.decode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("../../escape.csv", "path,truth\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        teacher_client.post(reverse("clips:import_new"),
+                            {"fmt": "csv", "archive": SimpleUploadedFile("evil.zip", buffer.getvalue())})
+    job = ImportJob.objects.get()
+    assert job.status == "failed" and "unsafe path" in job.error
+    assert Clip.objects.count() == 0
+
+
+def test_another_teacher_cannot_see_my_import(client, teacher, django_capture_on_commit_callbacks):
+    from django.core.files.base import ContentFile
+    from django.urls import reverse
+
+    from clips.models import ImportJob
+    from tests.factories import UserFactory
+
+    job = ImportJob.objects.create(owner=teacher, fmt="csv", archive=ContentFile(b"x", name="a.zip"))
+    client.force_login(UserFactory(teacher=True))
+    assert client.get(reverse("clips:import_detail", args=[job.public_id])).status_code == 404
