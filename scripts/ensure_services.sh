@@ -56,10 +56,16 @@ if ! redis_up; then
   fi
 fi
 
+# Browser tests drive Debian's Chromium (Playwright's own browser download does not work here).
+if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
+  echo "Chromium is not installed; installing it from Debian's packages..."
+  apt_install chromium || missing+=("Chromium for the browser tests (apt-get install chromium) at /usr/bin/chromium")
+fi
+
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "Cannot run the test suite; missing:" >&2
   for m in "${missing[@]}"; do echo "  - $m" >&2; done
   is_root || echo "Run as root to let this script install them, or install them yourself." >&2
   exit 1
 fi
-echo "PostgreSQL and Redis are reachable."
+echo "PostgreSQL and Redis are reachable; Chromium is installed."

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from .conftest import wait_until
+from tests.workers import wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,7 @@ from PIL import Image
 
 from clips.models import Clip, Status
 
-from .conftest import wait_until
+from tests.workers import wait_until
 
 pytestmark = pytest.mark.integration
 
