@@ -147,3 +147,12 @@ def test_demo_content_is_idempotent():
     assert User.objects.filter(email="teacher@example.com").count() == 1
     assert User.objects.get(email="teacher@example.com").is_teacher
     assert User.objects.filter(email="student@example.com").count() == 1
+
+
+def test_repeated_wrong_passwords_lock_the_login_for_a_while(client, student, password, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("accounts:login"), {"username": student.email, "password": "wrong-password"})
+    response = client.post(reverse("accounts:login"), {"username": student.email, "password": password})
+    assert response.status_code == 429
+    assert "Too many log-in attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
