@@ -17,6 +17,7 @@ from django.http import FileResponse, Http404, HttpResponse, StreamingHttpRespon
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
+from django_ratelimit.decorators import ratelimit
 
 from accounts.decorators import teacher_required
 
@@ -54,6 +55,7 @@ def library(request):
 
 @teacher_required
 @require_http_methods(["GET", "POST"])
+@ratelimit(key="user", rate="60/h", method="POST", block=True)
 def upload(request):
     form = ClipUploadForm(request.POST or None, request.FILES or None, owner=request.user)
     if request.method == "POST" and form.is_valid():
@@ -158,6 +160,7 @@ def download(request, public_id):
 
 @teacher_required
 @require_http_methods(["GET", "POST"])
+@ratelimit(key="user", rate="10/h", method="POST", block=True)
 def import_new(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

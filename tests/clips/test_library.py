@@ -346,3 +346,15 @@ def test_a_fake_and_its_own_original_are_not_flagged_as_duplicates(teacher, djan
                            technique=Technique.RETOUCH, explanation="Smoothed.", digital_source_type="humanEdits",
                            sibling=real)
     assert fake.near_duplicate_of is None
+
+
+def test_upload_is_rate_limited_per_teacher_with_a_clear_page(teacher_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bogus = lambda: SimpleUploadedFile("x.jpg", b"nope", content_type="image/jpeg")  # noqa: E731
+    statuses = [teacher_client.post(reverse("clips:upload"), {**upload_data(), "file": bogus()}).status_code
+                for _ in range(61)]
+    assert statuses[:60] == [422] * 60
+    assert statuses[60] == 429
+    response = teacher_client.post(reverse("clips:upload"), {**upload_data(), "file": bogus()})
+    assert "try again" in response.content.decode() and response["Retry-After"] == "60"
