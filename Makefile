@@ -40,7 +40,7 @@ run: demo
 serve: demo
 	@test -n "$$DATABASE_URL" || (echo "make serve needs DATABASE_URL (PostgreSQL)"; exit 1)
 	@test -n "$$REDIS_URL" || (echo "make serve needs REDIS_URL"; exit 1)
-	$(VENV)/bin/celery -A config worker -Q default,media --concurrency 2 --loglevel INFO & \
+	$(VENV)/bin/celery -A config worker -B -Q default,media --concurrency 2 --loglevel INFO & \
 	  WORKER=$$!; trap "kill $$WORKER" EXIT INT TERM; \
 	  $(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile -
 

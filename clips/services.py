@@ -37,6 +37,22 @@ UNEXPECTED_FAILURE = (
 )
 
 
+def _enqueue(task, *args) -> None:
+    """Send a task after commit; if the broker is down, leave the clip waiting.
+
+    The upload is already stored with status pending, so nothing is lost: the
+    sweeper (``clips_sweep_stuck``) sends it again once Redis is back.
+    """
+
+    def send():
+        try:
+            task.delay(*args)
+        except Exception:  # kombu/redis raise several kinds of connection errors
+            log.warning("broker unavailable; %s%s stays queued for the sweeper", task.name, args, exc_info=True)
+
+    transaction.on_commit(send)
+
+
 def media_limits():
     from .media import Limits
 
@@ -66,7 +82,7 @@ def clip_create(*, owner, original: File, fields: dict, import_key: str | None =
             clip.original.name = name
             clip.original_size = private.size(name)
             clip.save()
-            clip_process_task.delay_on_commit(clip.pk)
+            _enqueue(clip_process_task, clip.pk)
     except Exception:
         private.delete(name)
         raise
@@ -103,6 +119,8 @@ def _claim(clip_id: int) -> tuple[Clip | None, str]:
         fresh = clip.processing_started_at and timezone.now() - clip.processing_started_at < STALE_AFTER
         if clip.status == Status.PROCESSING and fresh:
             return None, "busy"
+        # A token left by an interrupted run names the files it may have left behind.
+        clip.interrupted_token = clip.processing_token
         clip.status = Status.PROCESSING
         clip.processing_token = secrets.token_hex(16)
         clip.processing_started_at = timezone.now()
@@ -121,6 +139,20 @@ def _fail(clip: Clip, reason: str) -> None:
     Clip.objects.filter(pk=clip.pk, processing_token=clip.processing_token).update(
         status=Status.FAILED, failure_reason=reason, progress=0, processing_token="", updated_at=timezone.now()
     )
+
+
+def _remove_leftovers(token: str) -> None:
+    """Delete renditions an interrupted run saved before it died (names start with its token)."""
+    if not token:
+        return
+    prefix = token[:12]
+    try:
+        _dirs, files = default_storage.listdir(RENDITION_PREFIX)
+    except (FileNotFoundError, NotImplementedError):
+        return
+    for name in files:
+        if name.startswith(prefix):
+            default_storage.delete(f"{RENDITION_PREFIX}/{name}")
 
 
 def _hamming(a: str, b: str) -> int:
@@ -167,7 +199,8 @@ def clip_process(*, clip_id: int) -> ProcessOutcome:
             path = getattr(rendition, field)
             if path:
                 with open(path, "rb") as handle:
-                    names[field] = default_storage.save(f"{RENDITION_PREFIX}/{Path(path).name}", File(handle))
+                    names[field] = default_storage.save(
+                        f"{RENDITION_PREFIX}/{clip.processing_token[:12]}{Path(path).name}", File(handle))
                 saved.append(names[field])
         duplicate = find_near_duplicate(clip=clip, phash=rendition.phash)
         with transaction.atomic():
@@ -185,6 +218,7 @@ def clip_process(*, clip_id: int) -> ProcessOutcome:
             for name in saved:
                 default_storage.delete(name)
             return ProcessOutcome(clip.pk, "superseded", skipped=True)
+        _remove_leftovers(getattr(clip, "interrupted_token", ""))
         return ProcessOutcome(clip.pk, Status.READY)
     except media.MediaError as error:
         for name in saved:
@@ -218,7 +252,7 @@ def clip_retry(*, clip: Clip) -> Clip:
         Clip.objects.filter(pk=clip.pk, status=Status.FAILED).update(
             status=Status.PENDING, failure_reason="", progress=0
         )
-        clip_process_task.delay_on_commit(clip.pk)
+        _enqueue(clip_process_task, clip.pk)
     clip.refresh_from_db()
     return clip
 
@@ -228,12 +262,16 @@ def clips_sweep_stuck(*, older_than: timedelta = STALE_AFTER) -> list[int]:
     from .tasks import clip_process as clip_process_task
 
     cutoff = timezone.now() - older_than
-    stuck = list(
+    stalled = list(
         Clip.objects.filter(status=Status.PROCESSING, processing_started_at__lt=cutoff).values_list("pk", flat=True)
-    ) + list(Clip.objects.filter(status=Status.PENDING, updated_at__lt=cutoff).values_list("pk", flat=True))
+    )
+    waiting = list(Clip.objects.filter(status=Status.PENDING, updated_at__lt=cutoff).values_list("pk", flat=True))
+    stuck = stalled + waiting
     with transaction.atomic():
+        # Back to pending, keeping the token so the next run can clear what the dead one left.
+        Clip.objects.filter(pk__in=stalled, status=Status.PROCESSING).update(status=Status.PENDING, progress=0)
         for pk in stuck:
-            clip_process_task.delay_on_commit(pk)
+            _enqueue(clip_process_task, pk)
     return stuck
 
 
@@ -434,7 +472,7 @@ def import_job_start(*, owner, fmt: str, archive: File):
 
     with transaction.atomic():
         job = ImportJob.objects.create(owner=owner, fmt=fmt, archive=archive)
-        import_job_run.delay_on_commit(job.pk)
+        _enqueue(import_job_run, job.pk)
     return job
 
 

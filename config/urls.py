@@ -14,6 +14,7 @@ urlpatterns = [
     path("clips/", include("clips.urls")),
     path("admin/", admin.site.urls),
     path("quiz/", include("quiz.urls")),
+    path("classes/", include("classroom.urls")),
     # Renditions only; originals have no URL. Production may serve MEDIA_URL from object storage instead.
     re_path(r"^media/(?P<path>.+)$", clip_views.media_file, name="media"),
 ]
