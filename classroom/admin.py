@@ -1,0 +1,50 @@
+"""Admin for classes, their teachers, students, assignments and exports."""
+
+from django.contrib import admin
+
+from .models import Assignment, Classroom, ClassTeacher, ExportJob, Membership
+
+
+class ClassTeacherInline(admin.TabularInline):
+    model = ClassTeacher
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Classroom)
+class ClassroomAdmin(admin.ModelAdmin):
+    list_display = ("name", "join_code", "archived_at", "created_at")
+    list_filter = ("archived_at",)
+    search_fields = ("name", "join_code")
+    readonly_fields = ("public_id",)
+    inlines = [ClassTeacherInline]
+
+
+@admin.register(ClassTeacher)
+class ClassTeacherAdmin(admin.ModelAdmin):
+    list_display = ("classroom", "user", "role", "created_at")
+    list_filter = ("role",)
+    search_fields = ("classroom__name", "user__email")
+    autocomplete_fields = ["classroom", "user"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("classroom", "student", "joined_at")
+    search_fields = ("classroom__name", "student__email")
+    autocomplete_fields = ["classroom", "student"]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "kind", "opens_at", "due_at")
+    list_filter = ("kind",)
+    search_fields = ("classroom__name", "quiz__title", "lesson__title")
+    raw_id_fields = ("classroom", "lesson", "quiz", "pre", "created_by")
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    list_display = ("classroom", "status", "done", "total", "created_at", "finished_at")
+    list_filter = ("status",)
+    raw_id_fields = ("classroom", "requested_by")

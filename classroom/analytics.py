@@ -1,0 +1,813 @@
+"""Aggregates for the class dashboards, computed in SQL and returned as plain data.
+
+Counts per learner (responses, fakes, hits, false alarms, right answers and the
+sum of Brier terms) come from one ``GROUP BY`` with conditional aggregates; d'
+and c are then derived from those counts with the same formulas and log-linear
+correction as ``quiz.scoring.summarize`` (the tests check the two agree). No
+function here loops over responses in Python; the only per-response rows are the
+learners × items 0/1 matrix of one quiz (``item_analysis``), which classical test
+statistics need as such.
+
+What a class sees: responses of its current students, in attempts that are not
+teacher previews, at quizzes assigned to the class, started inside the
+assignment's window (see ``Assignment``). Students' other practice stays theirs.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Optional
+
+from django.db.models import Case, Count, F, FloatField, Min, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
+
+from clips.models import Clip, Technique, Truth
+from lessons.models import LessonProgress
+from quiz import scoring
+from quiz.models import Attempt, QuizItem, Response
+
+from .models import Assignment, Classroom, Membership
+
+MIN_RESPONSES = scoring.MIN_RESPONSES
+_NORMAL = statistics.NormalDist()
+
+# --------------------------------------------------------------------------
+# Skill from counts
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Skill:
+    """What ``scoring.Summary`` reports, rebuilt from counts the database summed."""
+
+    n: int = 0
+    n_fake: int = 0
+    hits: int = 0
+    false_alarms: int = 0
+    correct: int = 0
+    brier_sum: float = 0.0
+
+    @property
+    def n_real(self) -> int:
+        return self.n - self.n_fake
+
+    @property
+    def misses(self) -> int:
+        return self.n_fake - self.hits
+
+    @property
+    def correct_rejections(self) -> int:
+        return self.n_real - self.false_alarms
+
+    @property
+    def accuracy(self) -> Optional[float]:
+        return self.correct / self.n if self.n else None
+
+    @property
+    def hit_rate(self) -> Optional[float]:
+        return (self.hits + 0.5) / (self.n_fake + 1) if self.n_fake else None
+
+    @property
+    def false_alarm_rate(self) -> Optional[float]:
+        return (self.false_alarms + 0.5) / (self.n_real + 1) if self.n_real else None
+
+    @property
+    def d_prime(self) -> Optional[float]:
+        if self.hit_rate is None or self.false_alarm_rate is None:
+            return None
+        return _NORMAL.inv_cdf(self.hit_rate) - _NORMAL.inv_cdf(self.false_alarm_rate)
+
+    @property
+    def criterion(self) -> Optional[float]:
+        if self.hit_rate is None or self.false_alarm_rate is None:
+            return None
+        return -(_NORMAL.inv_cdf(self.hit_rate) + _NORMAL.inv_cdf(self.false_alarm_rate)) / 2
+
+    @property
+    def brier(self) -> Optional[float]:
+        return self.brier_sum / self.n if self.n else None
+
+    @property
+    def enough_for_accuracy(self) -> bool:
+        return self.n >= MIN_RESPONSES
+
+    @property
+    def enough_data(self) -> bool:
+        """As ``Summary.enough_data``: d' and c need enough answers and both kinds of clip."""
+        return self.n >= MIN_RESPONSES and self.n_fake > 0 and self.n_real > 0
+
+    @classmethod
+    def from_row(cls, row: dict, suffix: str = "") -> "Skill":
+        n, n_fake = row.get(f"n{suffix}") or 0, row.get(f"n_fake{suffix}") or 0
+        hits, false_alarms = row.get(f"hits{suffix}") or 0, row.get(f"false_alarms{suffix}") or 0
+        # Right answers are the hits plus the correct rejections, so the database need not count them.
+        return cls(n=n, n_fake=n_fake, hits=hits, false_alarms=false_alarms,
+                   correct=hits + (n - n_fake - false_alarms), brier_sum=row.get(f"brier{suffix}") or 0.0)
+
+
+_FAKE = Q(item__clip__truth=Truth.SYNTHETIC)
+_REAL = Q(item__clip__truth=Truth.REAL)
+_RIGHT = (_FAKE & Q(answered_fake=True)) | (_REAL & Q(answered_fake=False))
+# The learner's stated certainty as a fraction; an unasked confidence scores as certain.
+_SURE = Cast(Coalesce(F("confidence"), Value(scoring.UNASKED_CONFIDENCE)), FloatField()) / Value(100.0)
+# (p - [fake])^2 is (1 - sure)^2 for a right answer and sure^2 for a wrong one.
+_BRIER = Case(
+    When(_RIGHT, then=(Value(1.0) - _SURE) * (Value(1.0) - _SURE)),
+    default=_SURE * _SURE,
+    output_field=FloatField(),
+)
+
+
+def skill_aggregates(condition: Q = Q(), suffix: str = "") -> dict:
+    """Conditional aggregates over Response rows that ``Skill.from_row`` reads back."""
+    return {
+        f"n{suffix}": Count("pk", filter=condition),
+        f"n_fake{suffix}": Count("pk", filter=condition & _FAKE),
+        f"hits{suffix}": Count("pk", filter=condition & _FAKE & Q(answered_fake=True)),
+        f"false_alarms{suffix}": Count("pk", filter=condition & _REAL & Q(answered_fake=True)),
+        f"brier{suffix}": Sum(_BRIER, filter=condition),
+    }
+
+
+def auc_from_levels(levels: Iterable[tuple[bool, float, int]]) -> Optional[float]:
+    """Mann-Whitney AUC from ``(is_fake, p, count)`` groups, ties counting one half."""
+    fake: dict[float, int] = defaultdict(int)
+    real: dict[float, int] = defaultdict(int)
+    for is_fake, p, count in levels:
+        (fake if is_fake else real)[p] += count
+    n_fake, n_real = sum(fake.values()), sum(real.values())
+    if not n_fake or not n_real:
+        return None
+    below = 0
+    u = 0.0
+    for p in sorted(set(fake) | set(real)):
+        u += fake.get(p, 0) * (below + real.get(p, 0) / 2)
+        below += real.get(p, 0)
+    return u / (n_fake * n_real)
+
+
+# --------------------------------------------------------------------------
+# Which attempts count for a class
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Window:
+    quiz_id: int
+    start: datetime
+    end: Optional[datetime]
+
+    def q(self, prefix: str = "") -> Q:
+        condition = Q(**{f"{prefix}quiz_id": self.quiz_id, f"{prefix}started_at__gte": self.start})
+        if self.end is not None:
+            condition &= Q(**{f"{prefix}started_at__lt": self.end})
+        return condition
+
+
+def assignment_windows(assignments: Iterable[Assignment]) -> dict[int, Window]:
+    """Each quiz assignment's window: from its opening until the next one of the same quiz opens."""
+    by_quiz: dict[tuple[int, int], list[Assignment]] = defaultdict(list)
+    for assignment in assignments:
+        if assignment.quiz_id:
+            by_quiz[(assignment.classroom_id, assignment.quiz_id)].append(assignment)
+    windows = {}
+    for (_, quiz_id), group in by_quiz.items():
+        group.sort(key=lambda a: (a.opens_at, a.pk))
+        for current, following in zip(group, [*group[1:], None]):
+            windows[current.pk] = Window(quiz_id, current.opens_at, following.opens_at if following else None)
+    return windows
+
+
+def _any_window(windows: Iterable[Window], prefix: str) -> Q:
+    # Windows of one quiz are adjacent, so their union starts at the earliest opening.
+    starts: dict[int, datetime] = {}
+    for window in windows:
+        starts[window.quiz_id] = min(starts.get(window.quiz_id, window.start), window.start)
+    if not starts:
+        return Q(pk__in=[])
+    condition = Q()
+    for quiz_id, start in starts.items():
+        condition |= Q(**{f"{prefix}quiz_id": quiz_id, f"{prefix}started_at__gte": start})
+    return condition
+
+
+def class_responses(*, classroom: Classroom, assignments: Iterable[Assignment],
+                    learner_ids: Iterable[int] | QuerySet | None = None) -> QuerySet:
+    """Responses the class's teachers may see (see the module docstring)."""
+    students = Membership.objects.filter(classroom=classroom).values("student_id")
+    responses = Response.objects.filter(
+        _any_window(assignment_windows(assignments).values(), "item__attempt__"),
+        item__attempt__is_preview=False,
+        item__attempt__learner_id__in=students,
+    )
+    if learner_ids is not None:
+        responses = responses.filter(item__attempt__learner_id__in=learner_ids)
+    return responses
+
+
+def learner_skills(responses: QuerySet) -> dict[int, Skill]:
+    rows = responses.values(learner=F("item__attempt__learner_id")).annotate(**skill_aggregates()).order_by()
+    return {row["learner"]: Skill.from_row(row) for row in rows}
+
+
+# --------------------------------------------------------------------------
+# Assignment status
+# --------------------------------------------------------------------------
+
+
+class WorkStatus:
+    UPCOMING = "upcoming"
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    LATE = "late"
+
+    LABELS = {
+        UPCOMING: "Not open yet",
+        NOT_STARTED: "Not started",
+        IN_PROGRESS: "In progress",
+        DONE: "Done",
+        LATE: "Late",
+    }
+
+
+@dataclass(frozen=True)
+class Work:
+    assignment: Assignment
+    status: str
+    started_at: Optional[datetime] = None
+    finished_at: Optional[datetime] = None
+
+    @property
+    def label(self) -> str:
+        if self.status == WorkStatus.LATE and self.finished_at:
+            return "Done late"
+        return WorkStatus.LABELS[self.status]
+
+    @property
+    def is_finished(self) -> bool:
+        return self.finished_at is not None
+
+
+def work_status(assignment: Assignment, started_at, finished_at, now: datetime) -> str:
+    if not assignment.is_open(now):
+        return WorkStatus.UPCOMING
+    if finished_at is not None:
+        late = assignment.due_at is not None and finished_at > assignment.due_at
+        return WorkStatus.LATE if late else WorkStatus.DONE
+    if assignment.due_at is not None and now > assignment.due_at:
+        return WorkStatus.LATE
+    return WorkStatus.IN_PROGRESS if started_at is not None else WorkStatus.NOT_STARTED
+
+
+@dataclass
+class WorkTable:
+    """Each learner's status on each assignment; ``get`` fills in learners with no records."""
+
+    now: datetime
+    times: dict[tuple[int, int], tuple[Optional[datetime], Optional[datetime]]]
+
+    def get(self, learner_id: int, assignment: Assignment) -> Work:
+        started, finished = self.times.get((learner_id, assignment.pk), (None, None))
+        return Work(assignment, work_status(assignment, started, finished, self.now), started, finished)
+
+
+def work_table(*, assignments: list[Assignment], learner_ids, now: Optional[datetime] = None) -> WorkTable:
+    """Start and finish times of each learner on each assignment: at most two queries."""
+    now = now or timezone.now()
+    times: dict[tuple[int, int], tuple[Optional[datetime], Optional[datetime]]] = {}
+    windows = assignment_windows(assignments)
+    if windows:
+        aggregates = {}
+        for assignment_id, window in windows.items():
+            aggregates[f"s{assignment_id}"] = Min("started_at", filter=window.q())
+            aggregates[f"f{assignment_id}"] = Min("finished_at", filter=window.q())
+        rows = (
+            Attempt.objects.filter(learner_id__in=learner_ids, is_preview=False)
+            .filter(_any_window(windows.values(), ""))
+            .values("learner_id").annotate(**aggregates).order_by()
+        )
+        for row in rows:
+            for assignment_id in windows:
+                if row[f"s{assignment_id}"] is not None:
+                    times[(row["learner_id"], assignment_id)] = (row[f"s{assignment_id}"], row[f"f{assignment_id}"])
+    lessons = defaultdict(list)
+    for assignment in assignments:
+        if assignment.lesson_id:
+            lessons[assignment.lesson_id].append(assignment.pk)
+    if lessons:
+        progress = (
+            LessonProgress.objects.for_learners(learner_ids).filter(lesson_id__in=list(lessons))
+            .values_list("learner_id", "lesson_id", "started_at", "completed_at")
+        )
+        for learner_id, lesson_id, started, completed in progress:
+            for assignment_id in lessons[lesson_id]:
+                times[(learner_id, assignment_id)] = (started, completed)
+    return WorkTable(now=now, times=times)
+
+
+@dataclass
+class ClassWork:
+    classroom: Classroom
+    works: list[Work]
+
+
+def student_work(*, student, now: Optional[datetime] = None) -> list[ClassWork]:
+    """"My work": the student's active classes and their assignments, with status: at most four queries."""
+    now = now or timezone.now()
+    assignments = list(
+        Assignment.objects.for_student(student).select_related("classroom", "quiz", "lesson")
+        .order_by("classroom__name", "classroom_id", "opens_at", "pk")
+    )
+    table = work_table(assignments=assignments, learner_ids=[student.pk], now=now)
+    groups = {c.pk: ClassWork(c, []) for c in Classroom.objects.for_student(student).active()}
+    for assignment in assignments:
+        if assignment.classroom_id in groups:
+            groups[assignment.classroom_id].works.append(table.get(student.pk, assignment))
+    return list(groups.values())
+
+
+# --------------------------------------------------------------------------
+# Class overview
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Five-number summary of a measure across students."""
+
+    n: int
+    minimum: Optional[float] = None
+    q1: Optional[float] = None
+    median: Optional[float] = None
+    q3: Optional[float] = None
+    maximum: Optional[float] = None
+
+    @property
+    def enough_data(self) -> bool:
+        return self.n >= 2
+
+
+def spread(values: list[float]) -> Spread:
+    if not values:
+        return Spread(0)
+    if len(values) == 1:
+        v = values[0]
+        return Spread(1, v, v, v, v, v)
+    q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return Spread(len(values), min(values), q1, median, q3, max(values))
+
+
+@dataclass(frozen=True)
+class Mean:
+    value: Optional[float]
+    n: int  # students it rests on
+
+
+def mean(values: list[float]) -> Mean:
+    return Mean(math.fsum(values) / len(values) if values else None, len(values))
+
+
+@dataclass
+class AssignmentProgress:
+    assignment: Assignment
+    counts: dict[str, int]
+    total: int
+
+    @property
+    def finished(self) -> int:
+        return self.counts.get("finished", 0)
+
+    @property
+    def share_finished(self) -> Optional[float]:
+        return self.finished / self.total if self.total else None
+
+    def count(self, status: str) -> int:
+        return self.counts.get(status, 0)
+
+    @property
+    def rows(self) -> list[tuple[str, int]]:
+        return [(WorkStatus.LABELS[s], self.counts.get(s, 0)) for s in
+                (WorkStatus.DONE, WorkStatus.LATE, WorkStatus.IN_PROGRESS, WorkStatus.NOT_STARTED)]
+
+
+@dataclass
+class StudentRow:
+    membership: Membership
+    skill: Skill
+    finished: int
+    assigned: int
+    late: int
+
+
+@dataclass
+class Overview:
+    n_students: int
+    assignments: list[AssignmentProgress]
+    completion: Optional[float]
+    mean_accuracy: Mean
+    mean_d_prime: Mean
+    bias: Spread
+    class_skill: Skill
+    skills: dict[int, Skill] = field(default_factory=dict)
+    work: Optional[WorkTable] = None
+
+    def student_rows(self, memberships: Iterable[Membership]) -> list[StudentRow]:
+        """Rows for one page of the roster, from numbers already computed for the whole class."""
+        opened = [p.assignment for p in self.assignments if p.assignment.is_open(self.work.now)]
+        rows = []
+        for membership in memberships:
+            works = [self.work.get(membership.student_id, a) for a in opened]
+            rows.append(StudentRow(
+                membership=membership,
+                skill=self.skills.get(membership.student_id, Skill()),
+                finished=sum(w.is_finished for w in works),
+                assigned=len(works),
+                late=sum(w.status == WorkStatus.LATE for w in works),
+            ))
+        return rows
+
+
+def class_overview(*, classroom: Classroom, assignments: list[Assignment], now=None) -> Overview:
+    """Completion, mean accuracy and d', and the spread of bias: four queries whatever the class size."""
+    now = now or timezone.now()
+    students = Membership.objects.filter(classroom=classroom).values("student_id")
+    learner_ids = [row["student_id"] for row in students]
+    skills = learner_skills(class_responses(classroom=classroom, assignments=assignments))
+    # A subquery, not a list of 500 ids in the SQL text.
+    work = work_table(assignments=assignments, learner_ids=students, now=now)
+    progress = []
+    finished_total = 0
+    opened_count = 0
+    for assignment in assignments:
+        counts: dict[str, int] = defaultdict(int)
+        for learner_id in learner_ids:
+            item = work.get(learner_id, assignment)
+            counts[item.status] += 1
+            counts["finished"] += item.is_finished
+        progress.append(AssignmentProgress(assignment, dict(counts), len(learner_ids)))
+        if assignment.is_open(now):
+            opened_count += 1
+            finished_total += counts["finished"]
+    possible = opened_count * len(learner_ids)
+    enough = [s for s in skills.values() if s.enough_data]
+    class_skill = Skill(*(sum(getattr(s, name) for s in skills.values())
+                          for name in ("n", "n_fake", "hits", "false_alarms", "correct", "brier_sum")))
+    return Overview(
+        n_students=len(learner_ids),
+        assignments=progress,
+        completion=finished_total / possible if possible else None,
+        mean_accuracy=mean([s.accuracy for s in skills.values() if s.enough_for_accuracy]),
+        mean_d_prime=mean([s.d_prime for s in enough]),
+        bias=spread([s.criterion for s in enough]),
+        class_skill=class_skill,
+        skills=skills,
+        work=work,
+    )
+
+
+# --------------------------------------------------------------------------
+# Students × techniques
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    n: int = 0
+    correct: int = 0
+
+    @property
+    def accuracy(self) -> Optional[float]:
+        return self.correct / self.n if self.n else None
+
+    @property
+    def enough_data(self) -> bool:
+        return self.n >= MIN_RESPONSES
+
+    @property
+    def needs_help(self) -> bool:
+        return self.enough_data and self.accuracy < 0.5
+
+
+@dataclass
+class GridRow:
+    membership: Membership
+    cells: list[Cell]
+
+
+@dataclass
+class Grid:
+    techniques: list[tuple[str, str]]  # (code, label)
+    class_cells: list[Cell]
+    rows: list[GridRow]
+
+
+def technique_grid(*, classroom: Classroom, assignments: list[Assignment], memberships: list[Membership]) -> Grid:
+    """Accuracy per student per technique for one page of students, with the class column: two queries."""
+    responses = class_responses(classroom=classroom, assignments=assignments)
+    right = Count("pk", filter=_RIGHT)
+    totals = {
+        row["technique"]: Cell(row["n"], row["correct"])
+        for row in responses.values(technique=F("item__clip__technique"))
+        .annotate(n=Count("pk"), correct=right).order_by()
+    }
+    labels = dict(Technique.choices)
+    techniques = sorted(totals, key=lambda code: (code == Technique.AUTHENTIC, labels.get(code, code)))
+    page = {}
+    ids = [m.student_id for m in memberships]
+    if ids and techniques:
+        for row in (responses.filter(item__attempt__learner_id__in=ids)
+                    .values(learner=F("item__attempt__learner_id"), technique=F("item__clip__technique"))
+                    .annotate(n=Count("pk"), correct=right).order_by()):
+            page[(row["learner"], row["technique"])] = Cell(row["n"], row["correct"])
+    return Grid(
+        techniques=[(code, "Real clips" if code == Technique.AUTHENTIC else labels.get(code, code))
+                    for code in techniques],
+        class_cells=[totals[code] for code in techniques],
+        rows=[GridRow(m, [page.get((m.student_id, code), Cell()) for code in techniques]) for m in memberships],
+    )
+
+
+# --------------------------------------------------------------------------
+# One student
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class AttemptPoint:
+    public_id: str
+    quiz_title: str
+    started_at: datetime
+    finished_at: Optional[datetime]
+    skill: Skill
+
+
+@dataclass
+class StudentProfile:
+    skill: Skill
+    auc: Optional[float]
+    attempts: list[AttemptPoint]
+    by_technique: list[tuple[str, Skill]]
+
+
+def _p_fake(answered_fake: bool, confidence: Optional[int]) -> float:
+    c = scoring.scored_confidence(confidence)
+    return c / 100 if answered_fake else 1 - c / 100
+
+
+def student_profile(*, classroom: Classroom, assignments: list[Assignment], learner_id: int) -> StudentProfile:
+    """One student's measures, their attempts over time and by technique: four queries."""
+    responses = class_responses(classroom=classroom, assignments=assignments, learner_ids=[learner_id])
+    skill = Skill.from_row(responses.aggregate(**skill_aggregates()))
+    levels = (
+        responses.values("answered_fake", "confidence", truth=F("item__clip__truth"))
+        .annotate(count=Count("pk")).order_by()
+    )
+    auc = auc_from_levels(
+        (row["truth"] == Truth.SYNTHETIC, _p_fake(row["answered_fake"], row["confidence"]), row["count"])
+        for row in levels
+    )
+    attempts = [
+        AttemptPoint(row["public_id"], row["title"], row["started_at"], row["finished_at"], Skill.from_row(row))
+        for row in responses.values(
+            public_id=F("item__attempt__public_id"), title=F("item__attempt__quiz__title"),
+            started_at=F("item__attempt__started_at"), finished_at=F("item__attempt__finished_at"),
+        ).annotate(**skill_aggregates()).order_by("started_at")
+    ]
+    labels = dict(Technique.choices)
+    by_technique = [
+        ("Real clips" if row["technique"] == Technique.AUTHENTIC else labels.get(row["technique"], row["technique"]),
+         Skill.from_row(row))
+        for row in responses.values(technique=F("item__clip__technique"))
+        .annotate(**skill_aggregates()).order_by("technique")
+    ]
+    return StudentProfile(skill=skill, auc=auc, attempts=attempts, by_technique=by_technique)
+
+
+# --------------------------------------------------------------------------
+# Items of one quiz
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class ItemRow:
+    clip: Clip
+    position: Optional[int]
+    stats: scoring.ItemStatistics
+
+    @property
+    def n_wrong(self) -> int:
+        return self.stats.n - round((self.stats.facility or 0) * self.stats.n)
+
+
+@dataclass
+class ItemReport:
+    n_learners: int
+    items: list[ItemRow]
+    alpha: Optional[float]
+    most_missed: list[ItemRow]
+
+
+MOST_MISSED = 5
+
+
+def item_matrix(*, classroom: Classroom, assignments: list[Assignment], quiz) -> tuple[list[int], list[list]]:
+    """(clip ids, one row per student) for the quiz: each student's first counted attempt in the class."""
+    windows = [w for w in assignment_windows(assignments).values() if w.quiz_id == quiz.pk]
+    students = Membership.objects.filter(classroom=classroom).values("student_id")
+    attempts = Attempt.objects.filter(_any_window(windows, ""), is_preview=False, learner_id__in=students)
+    firsts = dict(
+        attempts.values("learner_id").annotate(first=Min("started_at")).values_list("learner_id", "first").order_by()
+    )
+    cells = (
+        Response.objects.filter(item__attempt__in=attempts)
+        .annotate(ok=Case(When(_RIGHT, then=Value(1)), default=Value(0)))
+        .values_list("item__attempt__learner_id", "item__attempt__started_at", "item__clip_id", "ok")
+        .order_by()
+    )
+    order = dict(QuizItem.objects.filter(quiz=quiz).values_list("clip_id", "position"))
+    rows: dict[int, dict[int, int]] = defaultdict(dict)
+    for learner_id, started_at, clip_id, ok in cells:
+        if firsts.get(learner_id) == started_at:
+            rows[learner_id][clip_id] = ok
+    clip_ids = sorted({cid for row in rows.values() for cid in row}, key=lambda c: (order.get(c, 10**9), c))
+    matrix = [[row.get(cid) for cid in clip_ids] for _, row in sorted(rows.items())]
+    return clip_ids, matrix
+
+
+def item_analysis(*, classroom: Classroom, assignments: list[Assignment], quiz) -> ItemReport:
+    clip_ids, matrix = item_matrix(classroom=classroom, assignments=assignments, quiz=quiz)
+    stats = scoring.item_statistics(matrix)
+    clips = Clip.objects.in_bulk(clip_ids)
+    order = dict(QuizItem.objects.filter(quiz=quiz).values_list("clip_id", "position"))
+    items = [ItemRow(clips[cid], order.get(cid), s) for cid, s in zip(clip_ids, stats)]
+    missed = sorted((i for i in items if i.stats.enough_data and i.stats.facility is not None),
+                    key=lambda i: (i.stats.facility, i.position or 0))
+    return ItemReport(n_learners=len(matrix), items=items, alpha=scoring.cronbach_alpha(matrix),
+                      most_missed=missed[:MOST_MISSED])
+
+
+# --------------------------------------------------------------------------
+# Pre-test and post-test
+# --------------------------------------------------------------------------
+
+SHIFT = 0.2  # changes in d' or c smaller than this are within what a few answers swing
+
+
+@dataclass
+class GainRow:
+    membership: Membership
+    pre: Skill
+    post: Skill
+
+    @property
+    def matched(self) -> bool:
+        return self.pre.enough_for_accuracy and self.post.enough_for_accuracy
+
+    @property
+    def gain(self) -> Optional[float]:
+        if not self.matched:
+            return None
+        return scoring.normalised_gain(self.pre.accuracy * 100, self.post.accuracy * 100)
+
+    @property
+    def sdt_matched(self) -> bool:
+        return self.pre.enough_data and self.post.enough_data
+
+    @property
+    def delta_d_prime(self) -> Optional[float]:
+        return self.post.d_prime - self.pre.d_prime if self.sdt_matched else None
+
+    @property
+    def delta_criterion(self) -> Optional[float]:
+        return self.post.criterion - self.pre.criterion if self.sdt_matched else None
+
+    @property
+    def reading(self) -> str:
+        return shift_reading(self.delta_d_prime, self.delta_criterion)
+
+
+def shift_reading(delta_d: Optional[float], delta_c: Optional[float]) -> str:
+    """Plain words for a change in sensitivity and bias; says so when only the lean moved."""
+    if delta_d is None or delta_c is None:
+        return "Not enough data."
+    sharper = delta_d >= SHIFT
+    duller = delta_d <= -SHIFT
+    if delta_c <= -SHIFT:
+        lean = "more suspicious"
+    elif delta_c >= SHIFT:
+        lean = "more trusting"
+    else:
+        lean = ""
+    if not sharper and not duller:
+        if lean == "more suspicious":
+            return "Only more suspicious: calls more clips fake, but no better at telling real from fake."
+        if lean == "more trusting":
+            return "Only more trusting: lets more clips pass as real, but no better at telling real from fake."
+        return "No clear change."
+    sensitivity = "Better at telling real from fake" if sharper else "Worse at telling real from fake"
+    return f"{sensitivity}, and {lean}." if lean else f"{sensitivity}, with the same lean."
+
+
+@dataclass
+class PrePost:
+    pre: Assignment
+    post: Assignment
+    rows: list[GainRow]
+    mean_pre_accuracy: Mean
+    mean_post_accuracy: Mean
+    class_gain: Optional[float]
+    mean_delta_d_prime: Mean
+    mean_delta_criterion: Mean
+
+    @property
+    def reading(self) -> str:
+        return shift_reading(self.mean_delta_d_prime.value, self.mean_delta_criterion.value)
+
+
+def prepost(*, classroom: Classroom, assignments: list[Assignment], post: Assignment,
+            memberships: list[Membership]) -> PrePost:
+    """Per student and for the class: normalised gain and the change in d' and bias. One query."""
+    pre = post.pre
+    windows = assignment_windows(assignments)
+    pre_q = windows[pre.pk].q("item__attempt__")
+    post_q = windows[post.pk].q("item__attempt__")
+    students = Membership.objects.filter(classroom=classroom).values("student_id")
+    rows_by_learner = {
+        row["learner"]: row
+        for row in Response.objects.filter(pre_q | post_q, item__attempt__is_preview=False,
+                                           item__attempt__learner_id__in=students)
+        .values(learner=F("item__attempt__learner_id"))
+        .annotate(**skill_aggregates(pre_q, "_pre"), **skill_aggregates(post_q, "_post")).order_by()
+    }
+    rows = [
+        GainRow(m, Skill.from_row(rows_by_learner.get(m.student_id, {}), "_pre"),
+                Skill.from_row(rows_by_learner.get(m.student_id, {}), "_post"))
+        for m in memberships
+    ]
+    matched = [r for r in rows if r.matched]
+    pre_mean = mean([r.pre.accuracy * 100 for r in matched])
+    post_mean = mean([r.post.accuracy * 100 for r in matched])
+    sdt = [r for r in rows if r.sdt_matched]
+    return PrePost(
+        pre=pre, post=post, rows=rows, mean_pre_accuracy=pre_mean, mean_post_accuracy=post_mean,
+        class_gain=(scoring.normalised_gain(pre_mean.value, post_mean.value) if matched else None),
+        mean_delta_d_prime=mean([r.delta_d_prime for r in sdt]),
+        mean_delta_criterion=mean([r.delta_criterion for r in sdt]),
+    )
+
+
+# --------------------------------------------------------------------------
+# Export
+# --------------------------------------------------------------------------
+
+EXPORT_HEADER = [
+    "student", "email", "assignment", "kind", "quiz", "attempt", "attempt_started", "attempt_finished",
+    "position", "clip", "truth", "technique", "media_type", "answer", "confidence", "correct", "time_ms",
+    "answered_at",
+]
+
+
+def export_size(*, classroom: Classroom, assignments: list[Assignment]) -> tuple[int, int]:
+    """(students, responses) the export would hold."""
+    return (Membership.objects.filter(classroom=classroom).count(),
+            class_responses(classroom=classroom, assignments=assignments).count())
+
+
+def export_rows(*, classroom: Classroom, assignments: list[Assignment]) -> Iterator[list]:
+    """The class's responses, one row each, streamed from the database in chunks."""
+    windows = assignment_windows(assignments)
+    by_pk = {a.pk: a for a in assignments}
+    which = Case(*[When(w.q("item__attempt__"), then=Value(pk)) for pk, w in windows.items()], default=None)
+    rows = (
+        class_responses(classroom=classroom, assignments=assignments)
+        .annotate(assignment_pk=which, ok=Case(When(_RIGHT, then=Value(True)), default=Value(False)))
+        .order_by("item__attempt__learner__email", "item__attempt__started_at", "item__position")
+        .values_list(
+            "item__attempt__learner__display_name", "item__attempt__learner__email", "assignment_pk",
+            "item__attempt__quiz__title", "item__attempt__public_id", "item__attempt__started_at",
+            "item__attempt__finished_at", "item__position", "item__clip__title", "item__clip__truth",
+            "item__clip__technique", "item__clip__media_type", "answered_fake", "confidence", "ok",
+            "time_ms", "created_at",
+        )
+    )
+    kinds = {"regular": "", "pre": "pre-test", "post": "post-test"}
+    for (name, email, assignment_pk, quiz, attempt, started, finished, position, clip, truth, technique,
+         media, answered_fake, confidence, ok, time_ms, answered_at) in rows.iterator(chunk_size=2000):
+        assignment = by_pk.get(assignment_pk)
+        yield [
+            name or email.split("@")[0], email, assignment.public_id if assignment else "",
+            kinds.get(assignment.kind, "") if assignment else "", quiz, attempt, _iso(started), _iso(finished),
+            position, clip, truth, technique, media, "fake" if answered_fake else "real",
+            "" if confidence is None else confidence, "yes" if ok else "no", time_ms, _iso(answered_at),
+        ]
+
+
+def _iso(value: Optional[datetime]) -> str:
+    return value.isoformat(timespec="seconds") if value else ""

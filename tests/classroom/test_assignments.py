@@ -1,0 +1,161 @@
+"""Assignments: a lesson or a quiz, paired tests, and each student's "My work" status."""
+
+import random
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from classroom import analytics, services
+from classroom.analytics import WorkStatus
+from classroom.models import Assignment, AssignmentKind, Membership
+from lessons.models import Course, Lesson, LessonProgress
+
+from .conftest import answer_attempts, build_class
+
+
+@pytest.fixture
+def lesson(db):
+    course = Course.objects.create(slug="c", title="Course", summary="s")
+    return Lesson.objects.create(course=course, slug="what-is", order=1, title="What is a deepfake", summary="s",
+                                 body="b", source_file="f.md", section_count=3)
+
+
+@pytest.fixture
+def data(db):
+    return build_class(n_students=1, tag="work", answers=False)
+
+
+def test_an_assignment_is_a_lesson_or_a_quiz_never_both_nor_neither(data, lesson):
+    for fields in ({"lesson": lesson, "quiz": data.quiz}, {}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Assignment.objects.create(classroom=data.classroom, **fields)
+    for fields in ({"lesson": lesson, "quiz": data.quiz}, {}):
+        with pytest.raises(services.Refused, match="one of the two"):
+            services.assignment_create(classroom=data.classroom, created_by=data.teacher, **fields)
+
+
+def test_pre_and_post_tests_must_be_quizzes_and_a_post_needs_a_pre_of_the_same_class(data, lesson):
+    with pytest.raises(services.Refused, match="must be a quiz"):
+        services.assignment_create(classroom=data.classroom, created_by=data.teacher, lesson=lesson,
+                                   kind=AssignmentKind.PRE)
+    with pytest.raises(services.Refused, match="Choose the pre-test"):
+        services.assignment_create(classroom=data.classroom, created_by=data.teacher, quiz=data.quiz,
+                                   kind=AssignmentKind.POST)
+    other = build_class(n_students=0, tag="elsewhere", answers=False)
+    foreign_pre = services.assignment_create(classroom=other.classroom, created_by=other.teacher,
+                                             quiz=other.quiz, kind=AssignmentKind.PRE)
+    with pytest.raises(services.Refused, match="this class"):
+        services.assignment_create(classroom=data.classroom, created_by=data.teacher, quiz=data.quiz,
+                                   kind=AssignmentKind.POST, pre=foreign_pre,
+                                   opens_at=timezone.now() + timedelta(days=1))
+    pre = services.assignment_create(classroom=data.classroom, created_by=data.teacher, quiz=data.quiz,
+                                     kind=AssignmentKind.PRE)
+    post = services.assignment_create(classroom=data.classroom, created_by=data.teacher, quiz=data.quiz,
+                                      kind=AssignmentKind.POST, pre=pre, opens_at=pre.opens_at + timedelta(days=3))
+    assert pre.post == post
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Assignment.objects.filter(pk=pre.pk).update(pre=post)
+
+
+def test_due_date_must_follow_the_opening(data):
+    now = timezone.now()
+    with pytest.raises(services.Refused, match="after the opening"):
+        services.assignment_create(classroom=data.classroom, created_by=data.teacher, quiz=data.quiz,
+                                   opens_at=now, due_at=now - timedelta(hours=1))
+
+
+def test_an_archived_class_takes_no_new_work(data):
+    services.classroom_archive(classroom=data.classroom)
+    with pytest.raises(services.Refused, match="archived"):
+        services.assignment_create(classroom=data.classroom, created_by=data.teacher, quiz=data.quiz)
+
+
+def test_my_work_statuses_not_started_in_progress_done_late_and_not_open_yet(data, lesson):
+    student = data.students[0]
+    now = timezone.now()
+    quiz_a = data.assignment  # opened 10 days ago, due 5 days ago
+    future = services.assignment_create(classroom=data.classroom, created_by=data.teacher, lesson=lesson,
+                                        opens_at=now + timedelta(days=2))
+    lesson_now = Assignment.objects.create(classroom=data.classroom, lesson=lesson, opens_at=now - timedelta(days=1),
+                                           due_at=now + timedelta(days=1))
+    statuses = lambda: {w.assignment.pk: w for g in analytics.student_work(student=student) for w in g.works}  # noqa: E731
+    got = statuses()
+    assert got[quiz_a.pk].status == WorkStatus.LATE and not got[quiz_a.pk].is_finished
+    assert got[future.pk].status == WorkStatus.UPCOMING
+    assert got[lesson_now.pk].status == WorkStatus.NOT_STARTED
+    LessonProgress.objects.create(learner=student, lesson=lesson, started_at=now)
+    assert statuses()[lesson_now.pk].status == WorkStatus.IN_PROGRESS
+    LessonProgress.objects.filter(learner=student).update(completed_at=now)
+    assert statuses()[lesson_now.pk].status == WorkStatus.DONE
+    # Finished after the due date: late, and says it was handed in.
+    answer_attempts(quiz=data.quiz, clips=data.clips, students=[student], rng=random.Random(1),
+                    started_at=quiz_a.due_at + timedelta(hours=1))
+    work = statuses()[quiz_a.pk]
+    assert work.status == WorkStatus.LATE and work.label == "Done late"
+
+
+def test_a_quiz_finished_on_time_is_done_and_an_unfinished_one_in_progress(data):
+    student = data.students[0]
+    Assignment.objects.filter(pk=data.assignment.pk).update(due_at=timezone.now() + timedelta(days=1))
+    answer_attempts(quiz=data.quiz, clips=data.clips, students=[student], rng=random.Random(1),
+                    started_at=timezone.now() - timedelta(hours=2), answered=3, finished=False)
+    [group] = analytics.student_work(student=student)
+    assert group.works[0].status == WorkStatus.IN_PROGRESS
+    answer_attempts(quiz=data.quiz, clips=data.clips, students=[student], rng=random.Random(1),
+                    started_at=timezone.now() - timedelta(hours=1))
+    [group] = analytics.student_work(student=student)
+    assert group.works[0].status == WorkStatus.DONE
+
+
+def test_preview_attempts_and_attempts_before_opening_do_not_count_as_work(data):
+    student = data.students[0]
+    answer_attempts(quiz=data.quiz, clips=data.clips, students=[student], rng=random.Random(1),
+                    started_at=data.assignment.opens_at - timedelta(days=1))
+    answer_attempts(quiz=data.quiz, clips=data.clips, students=[student], rng=random.Random(1),
+                    started_at=data.assignment.opens_at + timedelta(days=1), is_preview=True)
+    [group] = analytics.student_work(student=student)
+    assert group.works[0].started_at is None
+
+
+def test_my_work_page_links_the_quiz_start_and_shows_due_dates_and_status_in_words(client, data):
+    client.force_login(data.students[0])
+    html = client.get(reverse("classroom:my_work")).content.decode()
+    assert reverse("quiz:quiz_start", args=[data.quiz.public_id]) in html
+    assert "Late" in html and data.assignment.due_at.strftime("%Y") in html
+    assert html.count("<h1") == 1
+
+
+def test_archived_classes_leave_my_work(client, data):
+    services.classroom_archive(classroom=data.classroom)
+    client.force_login(data.students[0])
+    assert data.classroom.name not in client.get(reverse("classroom:my_work")).content.decode()
+
+
+def test_home_page_shows_the_my_work_summary_to_students_and_classes_to_teachers(client, data):
+    client.force_login(data.students[0])
+    html = client.get(reverse("home")).content.decode()
+    assert "My work" in html and data.quiz.title in html
+    client.force_login(data.teacher)
+    assert data.classroom.name in client.get(reverse("home")).content.decode()
+
+
+def test_assignment_pages_create_edit_and_delete(client, data, lesson):
+    client.force_login(data.teacher)
+    url = reverse("classroom:assignment_create", args=[data.classroom.public_id])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"kind": "regular", "lesson": lesson.pk, "opens_at": "2030-01-01T09:00"})
+    assert response.status_code == 302
+    created = Assignment.objects.get(lesson=lesson)
+    response = client.post(url, {"kind": "post", "quiz": data.quiz.pk, "opens_at": "2030-01-01T09:00"})
+    assert response.status_code == 422 and b"Choose the pre-test" in response.content
+    edit = reverse("classroom:assignment_edit", args=[data.classroom.public_id, created.public_id])
+    client.post(edit, {"kind": "regular", "lesson": lesson.pk, "opens_at": "2030-01-01T09:00",
+                       "due_at": "2030-01-08T09:00"})
+    created.refresh_from_db()
+    assert created.due_at is not None
+    client.post(reverse("classroom:assignment_delete", args=[data.classroom.public_id, created.public_id]))
+    assert not Assignment.objects.filter(pk=created.pk).exists()
+    assert Membership.objects.filter(classroom=data.classroom).count() == 1

@@ -1,0 +1,142 @@
+"""Dashboard pages: the same number of queries for 5 and 200 students, and accessible markup."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from classroom.models import ClassTeacher, TeacherRole
+
+from .conftest import add_prepost, build_class
+
+# Whatever the class size. Each page: session, user, teacher role, class, role in class, then its reads.
+BOUNDS = {
+    "class_detail": 11,
+    "technique_grid": 10,
+    "student_detail": 12,
+    "item_analysis": 11,
+    "prepost": 10,
+    "roster": 8,
+    "export": 9,
+    "class_list": 4,
+}
+
+
+def page_urls(data, post):
+    c = data.classroom.public_id
+    m = data.memberships[0].public_id
+    return {
+        "class_detail": reverse("classroom:class_detail", args=[c]),
+        "technique_grid": reverse("classroom:technique_grid", args=[c]),
+        "student_detail": reverse("classroom:student_detail", args=[c, m]),
+        "item_analysis": reverse("classroom:item_analysis", args=[c, data.quiz.public_id]),
+        "prepost": reverse("classroom:prepost", args=[c, post.public_id]),
+        "roster": reverse("classroom:roster", args=[c]),
+        "export": reverse("classroom:export", args=[c]),
+        "class_list": reverse("classroom:class_list"),
+    }
+
+
+def measure(client, data, post):
+    client.force_login(data.teacher)
+    counts = {}
+    for name, url in page_urls(data, post).items():
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200, (name, response.status_code)
+        counts[name] = len(ctx.captured_queries)
+    return counts
+
+
+@pytest.mark.django_db
+def test_every_dashboard_runs_the_same_queries_for_5_and_for_200_students(client, django_assert_max_num_queries):
+    small = build_class(n_students=5, tag="five")
+    _, small_post = add_prepost(small)
+    large = build_class(n_students=200, tag="twohundred")
+    _, large_post = add_prepost(large)
+    small_counts = measure(client, small, small_post)
+    large_counts = measure(client, large, large_post)
+    assert small_counts == large_counts
+    print("queries per page:", large_counts)
+    for name, url in page_urls(large, large_post).items():
+        with django_assert_max_num_queries(BOUNDS[name]):
+            client.get(url)
+
+
+@pytest.mark.django_db
+def test_my_work_and_home_run_the_same_queries_for_one_class_and_for_five(client):
+    from classroom.models import Membership
+
+    first = build_class(n_students=1, tag="one")
+    student = first.students[0]
+    client.force_login(student)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(reverse("classroom:my_work")).status_code == 200
+    for i in range(4):
+        other = build_class(n_students=0, tag=f"more{i}", answers=False)
+        Membership.objects.create(classroom=other.classroom, student=student)
+    with CaptureQueriesContext(connection) as five:
+        response = client.get(reverse("classroom:my_work"))
+    assert len(one.captured_queries) == len(five.captured_queries) <= 6
+    assert response.content.decode().count("<h2") >= 5
+    with CaptureQueriesContext(connection) as home:
+        assert client.get(reverse("home")).status_code == 200
+    assert len(home.captured_queries) <= 7
+
+
+def assert_accessible(html: str):
+    assert html.count("<h1") == 1
+    assert not re.search(r"\sstyle=", html), "inline style attributes break the CSP"
+    assert "<script>" not in html and " hx-on" not in html
+    for table in re.findall(r"<table.*?</table>", html, flags=re.S):
+        assert "<caption" in table
+        assert '<th scope="col"' in table
+    assert not re.search(r"<th(?=[\s>])(?![^>]*scope=)[^>]*>", html), "every th has a scope"
+
+
+@pytest.mark.django_db
+def test_dashboards_have_one_h1_captioned_tables_scoped_headers_and_no_inline_styles(client):
+    data = build_class(n_students=8, tag="a11y")
+    _, post = add_prepost(data)
+    client.force_login(data.teacher)
+    for name, url in page_urls(data, post).items():
+        assert_accessible(client.get(url).content.decode())
+
+
+@pytest.mark.django_db
+def test_overview_shows_not_enough_data_below_threshold_and_words_beside_colour(client):
+    data = build_class(n_students=3, tag="few", answers=False)
+    from .conftest import answer_attempts
+    import random
+    answer_attempts(quiz=data.quiz, clips=data.clips, students=data.students[:1], rng=random.Random(2),
+                    started_at=data.assignment.opens_at, answered=3, finished=False)
+    client.force_login(data.teacher)
+    html = client.get(reverse("classroom:class_detail", args=[data.classroom.public_id])).content.decode()
+    assert "not enough data" in html
+    grid = client.get(reverse("classroom:technique_grid", args=[data.classroom.public_id])).content.decode()
+    assert "not enough data (n=" in grid or "no answers" in grid
+
+
+@pytest.mark.django_db
+def test_overview_student_table_is_an_htmx_partial_and_paginates(client):
+    data = build_class(n_students=30, tag="pages")
+    client.force_login(data.teacher)
+    url = reverse("classroom:class_detail", args=[data.classroom.public_id])
+    full = client.get(url).content.decode()
+    assert "Page 1 of 2" in full
+    partial = client.get(url + "?page=2", headers={"HX-Request": "true"}).content.decode()
+    assert "<h1" not in partial and 'id="student-table"' in partial
+    assert "Page 2 of 2" in partial
+
+
+@pytest.mark.django_db
+def test_co_teacher_sees_the_dashboard_and_owner_only_actions_are_refused_to_them(client):
+    data = build_class(n_students=2, tag="co")
+    from tests.factories import UserFactory
+    co = UserFactory(teacher=True)
+    ClassTeacher.objects.create(classroom=data.classroom, user=co, role=TeacherRole.CO_TEACHER)
+    client.force_login(co)
+    assert client.get(reverse("classroom:class_detail", args=[data.classroom.public_id])).status_code == 200
+    assert client.post(reverse("classroom:class_archive", args=[data.classroom.public_id])).status_code == 403
