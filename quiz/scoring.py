@@ -45,7 +45,18 @@ __all__ = [
     "item_statistics",
     "cronbach_alpha",
     "normalised_gain",
+    "UNASKED_CONFIDENCE",
+    "scored_confidence",
+    "summarize_by",
 ]
+
+UNASKED_CONFIDENCE = 100
+"""Confidence scored for an answer to a quiz that did not ask for one.
+
+The stored confidence is None (we never invent a number the learner did not
+give); for scoring, an unqualified answer is taken at face value, as certain.
+AUC then reduces to the balanced accuracy and Brier to the error rate, which is
+what a plain real/fake answer can tell us."""
 
 MIN_RESPONSES = 5
 """Below this many responses a measure is reported as "not enough data"."""
@@ -560,3 +571,24 @@ def normalised_gain(pre_percent: float, post_percent: float) -> Optional[float]:
     if pre_percent == 100:
         return None
     return (post_percent - pre_percent) / (100 - pre_percent)
+
+
+# --------------------------------------------------------------------------
+# Helpers for stored responses
+# --------------------------------------------------------------------------
+
+
+def scored_confidence(confidence: Optional[float]) -> float:
+    """The confidence used for scoring: the stored one, or UNASKED_CONFIDENCE when None."""
+    return UNASKED_CONFIDENCE if confidence is None else confidence
+
+
+def summarize_by(rows: Iterable[tuple[object, Response]]) -> dict[object, Summary]:
+    """One Summary per key from ``(key, response)`` pairs, keys in first-seen order.
+
+    Used for the per-technique and per-media-type breakdowns of a result.
+    """
+    groups: dict[object, list[Response]] = {}
+    for key, response in rows:
+        groups.setdefault(key, []).append(response)
+    return {key: summarize(responses) for key, responses in groups.items()}

@@ -1,0 +1,133 @@
+"""Forms: the answer to one item, the quiz settings, the clip-picker filters."""
+
+from django import forms
+
+from clips.models import Difficulty, MediaType, Technique, Truth
+
+from .models import GridCell, Mode, Quiz, Selection
+
+CONFIDENCE_CHOICES = [
+    (50, "50 % — a guess"),
+    (60, "60 % — leaning"),
+    (70, "70 % — fairly sure"),
+    (80, "80 % — sure"),
+    (90, "90 % — very sure"),
+    (100, "100 % — certain"),
+]
+
+
+class AnswerForm(forms.Form):
+    token = forms.CharField(max_length=32, widget=forms.HiddenInput)
+    answer = forms.ChoiceField(
+        choices=[("real", "Real"), ("fake", "Fake")], widget=forms.RadioSelect,
+        error_messages={"required": "Choose real or fake."},
+    )
+    confidence = forms.TypedChoiceField(
+        choices=CONFIDENCE_CHOICES, coerce=int, required=False, widget=forms.RadioSelect,
+    )
+    point_x = forms.FloatField(min_value=0, max_value=1, required=False, widget=forms.HiddenInput)
+    point_y = forms.FloatField(min_value=0, max_value=1, required=False, widget=forms.HiddenInput)
+    cell = forms.ChoiceField(choices=[("", "nowhere in particular"), *GridCell.choices], required=False)
+
+    def __init__(self, *args, ask_confidence: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ask_confidence = ask_confidence
+        self.fields["confidence"].required = ask_confidence
+        self.fields["confidence"].error_messages["required"] = "Choose how sure you are."
+
+    def answer_kwargs(self) -> dict:
+        data = self.cleaned_data
+        x, y = data.get("point_x"), data.get("point_y")
+        return {
+            "token": data["token"],
+            "answered_fake": data["answer"] == "fake",
+            "confidence": data.get("confidence") if self.ask_confidence else None,
+            "point": (x, y) if x is not None and y is not None else None,
+            "cell": data.get("cell") or "",
+        }
+
+
+class QuizForm(forms.ModelForm):
+    media_types = forms.MultipleChoiceField(
+        choices=MediaType.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Random draw only. None ticked: all media types.",
+    )
+    techniques = forms.MultipleChoiceField(
+        choices=[c for c in Technique.choices if c[0] != Technique.AUTHENTIC], required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Random draw only: which kinds of fake to draw (real clips are drawn regardless).",
+    )
+    difficulties = forms.TypedMultipleChoiceField(
+        choices=Difficulty.choices, coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Random draw only. None ticked: all difficulties.",
+    )
+    time_limit_minutes = forms.IntegerField(
+        min_value=1, max_value=600, required=False, label="Time limit in minutes",
+        help_text="Empty: no time limit. Enforced on the server.",
+    )
+
+    class Meta:
+        model = Quiz
+        fields = [
+            "title", "description", "mode", "reveal_after", "selection", "draw_count", "fake_share",
+            "max_attempts", "ask_confidence", "is_public", "is_published",
+        ]
+        widgets = {
+            "reveal_after": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "mode": forms.RadioSelect, "selection": forms.RadioSelect,
+        }
+        labels = {
+            "draw_count": "Number of clips to draw", "fake_share": "Share of synthetic clips (%)",
+            "max_attempts": "Attempts allowed", "ask_confidence": "Ask how sure the learner is",
+            "is_public": "Public practice quiz (guests too)", "is_published": "Published to learners with the link",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        quiz = self.instance
+        if quiz.pk:
+            filters = quiz.filters or {}
+            self.initial.setdefault("media_types", filters.get("media_types", []))
+            self.initial.setdefault("techniques", filters.get("techniques", []))
+            self.initial.setdefault("difficulties", filters.get("difficulties", []))
+            if quiz.time_limit_seconds:
+                self.initial.setdefault("time_limit_minutes", max(1, quiz.time_limit_seconds // 60))
+        self.fields["fake_share"].widget.attrs.update(min=0, max=100)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("selection") == Selection.RANDOM and not data.get("draw_count"):
+            self.add_error("draw_count", "Say how many clips to draw.")
+        if data.get("fake_share") is not None and data["fake_share"] > 100:
+            self.add_error("fake_share", "A share is at most 100 %.")
+        if data.get("is_public") and data.get("mode") != Mode.PRACTICE:
+            self.add_error("is_public", "Only practice quizzes can be public: guests never take assessments.")
+        return data
+
+    def quiz_fields(self) -> dict:
+        data = self.cleaned_data
+        fields = {name: data[name] for name in self._meta.fields}
+        fields["filters"] = {
+            key: data[key] for key in ("media_types", "techniques", "difficulties") if data.get(key)
+        }
+        minutes = data.get("time_limit_minutes")
+        fields["time_limit_seconds"] = minutes * 60 if minutes else None
+        return fields
+
+
+def _blank(choices, label="Any"):
+    return [("", label), *choices]
+
+
+class ClipFilterForm(forms.Form):
+    media_type = forms.ChoiceField(choices=_blank(MediaType.choices), required=False)
+    truth = forms.ChoiceField(choices=_blank(Truth.choices), required=False)
+    technique = forms.ChoiceField(choices=_blank(Technique.choices), required=False)
+    difficulty = forms.TypedChoiceField(choices=_blank(Difficulty.choices), coerce=int, required=False,
+                                        empty_value=None)
+
+    def filter(self, clips):
+        if not self.is_valid():
+            return clips
+        lookups = {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
+        return clips.filter(**lookups)

@@ -1,0 +1,295 @@
+"""Quizzes, attempts and responses.
+
+A ``Quiz`` says which clips to show (a fixed list or a random draw from library
+filters) and how (practice: reveal after each item; assessment: reveal at the
+end or after a date). Starting an ``Attempt`` freezes the drawn, shuffled list as
+``AttemptItem`` rows; each answer is one ``Response``, stored exactly once (the
+one-to-one is the database's guarantee, see ``services.response_record``).
+
+Nothing here carries a clip's label into anything a learner can see before
+answering: attempt ids and item tokens are random, never derived from a clip.
+"""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from clips.models import Clip, Truth
+
+
+def new_public_id() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class Mode(models.TextChoices):
+    PRACTICE = "practice", "Practice: see the answer after each item"
+    ASSESSMENT = "assessment", "Assessment: see the answers at the end"
+
+
+class Selection(models.TextChoices):
+    FIXED = "fixed", "A fixed list of clips"
+    RANDOM = "random", "Drawn at random from the library"
+
+
+class QuizQuerySet(models.QuerySet):
+    def for_teacher(self, user):
+        """Quizzes a teacher may edit: their own (an admin: all but the built-in ones)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.filter(system_key__isnull=True)
+        return self.filter(owner=user, system_key__isnull=True)
+
+    def takeable_by(self, user):
+        """Quizzes a person may start: public ones; published ones and their own when signed in."""
+        if not user.is_authenticated:
+            return self.filter(is_public=True, mode=Mode.PRACTICE)
+        return self.filter(Q(is_public=True) | Q(is_published=True) | Q(owner=user))
+
+    def listed_for(self, user):
+        """The quizzes shown on a learner's quiz list (built-in practice sets are reached from lessons)."""
+        return self.takeable_by(user).filter(Q(is_public=True) | Q(is_published=True), system_key__isnull=True)
+
+
+class Quiz(models.Model):
+    public_id = models.CharField(max_length=24, unique=True, default=new_public_id, editable=False)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="quizzes"
+    )
+    mode = models.CharField(max_length=12, choices=Mode, default=Mode.PRACTICE)
+    reveal_after = models.DateTimeField(
+        null=True, blank=True,
+        help_text="Assessment only: answers are revealed after this date (empty: when the attempt ends).",
+    )
+    selection = models.CharField(max_length=8, choices=Selection, default=Selection.FIXED)
+    filters = models.JSONField(
+        default=dict, blank=True,
+        help_text='Random draw: {"media_types": [...], "techniques": [...], "difficulties": [...]}.',
+    )
+    draw_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    fake_share = models.PositiveSmallIntegerField(
+        default=50, help_text="Random draw: the share of synthetic clips, in percent."
+    )
+    time_limit_seconds = models.PositiveIntegerField(null=True, blank=True)
+    max_attempts = models.PositiveSmallIntegerField(null=True, blank=True)
+    ask_confidence = models.BooleanField(default=True)
+    is_public = models.BooleanField(
+        default=False, help_text="Anyone may take it, guests included (practice quizzes only)."
+    )
+    is_published = models.BooleanField(default=False, help_text="Signed-in learners with the link may take it.")
+    # Built-in practice sets (``quiz:practice``) are quizzes too, keyed by their filters.
+    system_key = models.CharField(max_length=200, null=True, blank=True, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = QuizQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "quizzes"
+        indexes = [models.Index(fields=["owner", "-created_at"], name="quiz_owner_recent_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(selection=Selection.FIXED) | Q(draw_count__gte=1), name="quiz_random_needs_draw_count"
+            ),
+            models.CheckConstraint(condition=Q(fake_share__lte=100), name="quiz_fake_share_at_most_100"),
+            models.CheckConstraint(
+                condition=Q(time_limit_seconds__isnull=True) | Q(time_limit_seconds__gte=1),
+                name="quiz_time_limit_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_attempts__isnull=True) | Q(max_attempts__gte=1), name="quiz_max_attempts_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_practice(self) -> bool:
+        return self.mode == Mode.PRACTICE
+
+
+class QuizItem(models.Model):
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="items")
+    # PROTECT: a clip in use is retired, not deleted (the clips app relies on ProtectedError).
+    clip = models.ForeignKey(Clip, on_delete=models.PROTECT, related_name="quiz_items")
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "position"], name="quizitem_unique_position"),
+            models.UniqueConstraint(fields=["quiz", "clip"], name="quizitem_unique_clip"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quiz} #{self.position}"
+
+
+class AttemptQuerySet(models.QuerySet):
+    def for_learner(self, user, *, guest_key: str = ""):
+        """Attempts the visitor may see: their own, or this browser's guest attempts."""
+        if user.is_authenticated:
+            return self.filter(learner=user)
+        if guest_key:
+            return self.filter(learner__isnull=True, guest_key=guest_key)
+        return self.none()
+
+    def unfinished(self):
+        return self.filter(finished_at__isnull=True)
+
+    def finished(self):
+        return self.filter(finished_at__isnull=False)
+
+    def counted(self):
+        """Attempts that count in statistics and attempt limits (teacher previews do not)."""
+        return self.filter(is_preview=False)
+
+    def with_scores(self):
+        correct = Q(items__response__answered_fake=True, items__clip__truth=Truth.SYNTHETIC) | Q(
+            items__response__answered_fake=False, items__clip__truth=Truth.REAL
+        )
+        return self.annotate(
+            n_answered=Count("items__response"),
+            n_correct=Count("items__response", filter=correct),
+        )
+
+
+class Attempt(models.Model):
+    public_id = models.CharField(max_length=24, unique=True, default=new_public_id, editable=False)
+    quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="attempts")
+    # CASCADE: deleting an account deletes its learning records (integrity rule 4).
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="attempts"
+    )
+    guest_key = models.CharField(max_length=64, blank=True, default="")
+    is_preview = models.BooleanField(default=False)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Frozen at the start so that editing the quiz does not change a running attempt.
+    time_limit_seconds = models.PositiveIntegerField(null=True, blank=True)
+    mode = models.CharField(max_length=12, choices=Mode, default=Mode.PRACTICE)
+    ask_confidence = models.BooleanField(default=True)
+    reveal_after = models.DateTimeField(null=True, blank=True)
+
+    objects = AttemptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [
+            models.Index(fields=["learner", "quiz", "-started_at"], name="attempt_learner_quiz_idx"),
+            models.Index(fields=["guest_key"], name="attempt_guest_key_idx", condition=~Q(guest_key="")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(learner__isnull=False) | ~Q(guest_key=""), name="attempt_has_learner_or_guest"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quiz} by {self.learner or 'a guest'}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.finished_at is not None
+
+    @property
+    def is_practice(self) -> bool:
+        return self.mode == Mode.PRACTICE
+
+    @property
+    def deadline(self):
+        if not self.time_limit_seconds:
+            return None
+        return self.started_at + timedelta(seconds=self.time_limit_seconds)
+
+    def is_overdue(self, now=None) -> bool:
+        deadline = self.deadline
+        return deadline is not None and (now or timezone.now()) > deadline
+
+    def can_reveal(self, now=None) -> bool:
+        """Whether answered items may show their label: always in practice; in an
+        assessment once the attempt is over and the reveal date (if any) has passed."""
+        if self.is_practice:
+            return True
+        if not self.is_finished:
+            return False
+        return self.reveal_after is None or (now or timezone.now()) >= self.reveal_after
+
+
+class AttemptItem(models.Model):
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField()
+    clip = models.ForeignKey(Clip, on_delete=models.PROTECT, related_name="attempt_items")
+    token = models.CharField(max_length=32, unique=True, default=new_token, editable=False)
+    shown_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "position"], name="attemptitem_unique_position"),
+            models.UniqueConstraint(fields=["attempt", "clip"], name="attemptitem_unique_clip"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id} #{self.position}"
+
+
+class GridCell(models.TextChoices):
+    """Spot the tell without a pointer: the nine cells of a 3x3 grid, "row,column"."""
+
+    TOP_LEFT = "0,0", "top left"
+    TOP = "0,1", "top centre"
+    TOP_RIGHT = "0,2", "top right"
+    LEFT = "1,0", "middle left"
+    CENTRE = "1,1", "centre"
+    RIGHT = "1,2", "middle right"
+    BOTTOM_LEFT = "2,0", "bottom left"
+    BOTTOM = "2,1", "bottom centre"
+    BOTTOM_RIGHT = "2,2", "bottom right"
+
+
+class Response(models.Model):
+    # One-to-one: the database refuses a second answer to the same item (integrity rule 5).
+    item = models.OneToOneField(AttemptItem, on_delete=models.CASCADE, related_name="response")
+    answered_fake = models.BooleanField()
+    # None when the quiz did not ask; scoring counts it as 100 (scoring.UNASKED_CONFIDENCE).
+    confidence = models.PositiveSmallIntegerField(null=True, blank=True)
+    time_ms = models.PositiveIntegerField(help_text="From showing the item to the answer, measured on the server.")
+    point_x = models.FloatField(null=True, blank=True)
+    point_y = models.FloatField(null=True, blank=True)
+    grid_cell = models.CharField(max_length=3, choices=GridCell, blank=True)
+    found_tell = models.BooleanField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confidence__isnull=True) | Q(confidence__gte=50, confidence__lte=100),
+                name="response_confidence_50_to_100",
+            ),
+            models.CheckConstraint(
+                condition=(Q(point_x__isnull=True) & Q(point_y__isnull=True))
+                | Q(point_x__gte=0, point_x__lte=1, point_y__gte=0, point_y__lte=1),
+                name="response_point_inside_unit_square",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{'fake' if self.answered_fake else 'real'} @ {self.confidence}"
+
+    @property
+    def pointed(self) -> bool:
+        return self.point_x is not None or bool(self.grid_cell)

@@ -1,0 +1,366 @@
+"""Writes on quizzes and attempts: building quizzes, drawing and starting attempts,
+recording answers exactly once, finishing, and claiming guest attempts.
+
+Keyword-only functions named ``<thing>_<action>``. Refusals a learner must read
+are raised as ``Refused`` with the HTTP status the view should answer and words
+that say what happened; nothing is recorded when one is raised.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Optional
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from clips.models import Clip, MediaType, Truth, Visibility
+
+from . import tells
+from .models import Attempt, AttemptItem, Mode, Quiz, QuizItem, Response, Selection
+
+PRACTICE_DRAW = 10
+GUEST_SESSION_KEY = "quiz_guest_key"
+POINTABLE = (MediaType.IMAGE, MediaType.VIDEO)
+
+
+class Refused(Exception):
+    """A request the rules turn down; ``status`` is 409 (state) or 422 (bad input)."""
+
+    def __init__(self, message: str, *, status: int = 409, outcome: Optional["Outcome"] = None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.outcome = outcome
+
+
+# --------------------------------------------------------------------------
+# Building quizzes (teachers)
+# --------------------------------------------------------------------------
+
+QUIZ_FIELDS = (
+    "title", "description", "mode", "reveal_after", "selection", "filters", "draw_count", "fake_share",
+    "time_limit_seconds", "max_attempts", "ask_confidence", "is_public", "is_published",
+)
+
+
+def _apply(quiz: Quiz, fields: dict) -> None:
+    unknown = set(fields) - set(QUIZ_FIELDS)
+    if unknown:
+        raise TypeError(f"not quiz settings: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(quiz, name, value)
+    if quiz.mode != Mode.PRACTICE:
+        # Guests only ever see practice quizzes; an assessment needs an account.
+        quiz.is_public = False
+    if quiz.selection == Selection.FIXED:
+        quiz.draw_count = None
+
+
+@transaction.atomic
+def quiz_create(*, owner, **fields) -> Quiz:
+    quiz = Quiz(owner=owner)
+    _apply(quiz, fields)
+    quiz.save()
+    return quiz
+
+
+@transaction.atomic
+def quiz_update(*, quiz: Quiz, **fields) -> Quiz:
+    _apply(quiz, fields)
+    quiz.save()
+    return quiz
+
+
+@transaction.atomic
+def quiz_set_clips(*, quiz: Quiz, add: list[int], remove: list[int]) -> Quiz:
+    """Add clips at the end of the fixed list and remove others; positions stay dense."""
+    QuizItem.objects.filter(quiz=quiz, clip_id__in=remove).delete()
+    current = list(QuizItem.objects.filter(quiz=quiz).order_by("position").values_list("clip_id", flat=True))
+    for clip_id in add:
+        if clip_id not in current:
+            current.append(clip_id)
+    QuizItem.objects.filter(quiz=quiz).delete()
+    QuizItem.objects.bulk_create(
+        [QuizItem(quiz=quiz, clip_id=clip_id, position=i) for i, clip_id in enumerate(current, start=1)]
+    )
+    return quiz
+
+
+@transaction.atomic
+def quiz_duplicate(*, quiz: Quiz, owner) -> Quiz:
+    copy = Quiz(owner=owner, **{name: getattr(quiz, name) for name in QUIZ_FIELDS})
+    copy.title = f"Copy of {quiz.title}"[:200]
+    copy.is_public = copy.is_published = False
+    copy.save()
+    QuizItem.objects.bulk_create(
+        [QuizItem(quiz=copy, clip_id=item.clip_id, position=item.position) for item in quiz.items.all()]
+    )
+    return copy
+
+
+def quiz_delete(*, quiz: Quiz) -> None:
+    if quiz.attempts.counted().exists():
+        raise Refused("Learners have taken this quiz, so it is kept for their results. Unpublish it instead.")
+    with transaction.atomic():
+        quiz.attempts.all().delete()  # teacher previews only
+        quiz.delete()
+
+
+def practice_quiz_ensure(*, techniques: list[str]) -> Quiz:
+    """The built-in practice set for these techniques (lessons link to it), created on first use."""
+    techniques = sorted(set(techniques))
+    key = "practice:" + ",".join(techniques)
+    label = ", ".join(techniques).replace("_", " ") if techniques else "all techniques"
+    quiz, _ = Quiz.objects.get_or_create(
+        system_key=key,
+        defaults=dict(
+            title=f"Practice: {label}"[:200], mode=Mode.PRACTICE, selection=Selection.RANDOM,
+            draw_count=PRACTICE_DRAW, fake_share=50, filters={"techniques": techniques} if techniques else {},
+            is_published=True,
+        ),
+    )
+    return quiz
+
+
+# --------------------------------------------------------------------------
+# Drawing clips
+# --------------------------------------------------------------------------
+
+
+def _pool(quiz: Quiz):
+    clips = Clip.objects.ready()
+    if quiz.owner_id is None:
+        return clips.filter(visibility=Visibility.PUBLIC)
+    return clips.visible_to(quiz.owner)
+
+
+def _family(row: dict) -> int:
+    # A fake and the real clip it was made from share a family; one per attempt.
+    return row["sibling_id"] or row["id"]
+
+
+def _take(rows: list[dict], count: int, families: set[int]) -> list[dict]:
+    taken = []
+    for row in rows:
+        if len(taken) >= count:
+            break
+        if _family(row) in families:
+            continue
+        families.add(_family(row))
+        taken.append(row)
+    return taken
+
+
+def clips_draw(*, quiz: Quiz, rng: random.Random) -> list[int]:
+    """The clip ids for a new attempt, shuffled; never a real clip together with a fake made from it.
+
+    A random draw filters fakes by technique (a real clip has no technique to match), and
+    both by media type and difficulty; it aims at ``fake_share`` percent fakes and fills
+    from the other kind when one runs short.
+    """
+    fields = ("id", "sibling_id", "truth")
+    if quiz.selection == Selection.FIXED:
+        rows = list(
+            _pool(quiz).filter(quiz_items__quiz=quiz).order_by("quiz_items__position").values(*fields)
+        )
+        rng.shuffle(rows)
+        chosen = _take(rows, len(rows), set())
+    else:
+        filters = quiz.filters or {}
+        pool = _pool(quiz)
+        if filters.get("media_types"):
+            pool = pool.filter(media_type__in=filters["media_types"])
+        if filters.get("difficulties"):
+            pool = pool.filter(difficulty__in=filters["difficulties"])
+        fakes = pool.filter(truth=Truth.SYNTHETIC)
+        if filters.get("techniques"):
+            fakes = fakes.filter(technique__in=filters["techniques"])
+        fake_rows = list(fakes.values(*fields))
+        real_rows = list(pool.filter(truth=Truth.REAL).values(*fields))
+        rng.shuffle(fake_rows)
+        rng.shuffle(real_rows)
+        count = quiz.draw_count or PRACTICE_DRAW
+        n_fake = round(count * quiz.fake_share / 100)
+        families: set[int] = set()
+        chosen = _take(fake_rows, n_fake, families)
+        chosen += _take(real_rows, count - len(chosen), families)
+        chosen += _take(fake_rows, count - len(chosen), families)
+        rng.shuffle(chosen)
+    return [row["id"] for row in chosen]
+
+
+# --------------------------------------------------------------------------
+# Attempts
+# --------------------------------------------------------------------------
+
+
+def attempt_start(
+    *, quiz: Quiz, learner=None, guest_key: str = "", is_preview: bool = False,
+    rng: Optional[random.Random] = None, now: Optional[datetime] = None,
+) -> Attempt:
+    """Resume the learner's unfinished attempt at this quiz, or start one with a frozen, shuffled list."""
+    now = now or timezone.now()
+    if learner is None and not guest_key:
+        raise ValueError("an attempt needs a learner or a guest key")
+    if learner is None and not (quiz.is_public and quiz.mode == Mode.PRACTICE):
+        raise Refused("Log in to take this quiz.", status=403)
+    mine = Attempt.objects.filter(quiz=quiz, is_preview=is_preview)
+    mine = mine.filter(learner=learner) if learner is not None else mine.filter(guest_key=guest_key,
+                                                                                    learner__isnull=True)
+    open_attempt = mine.unfinished().order_by("-started_at").first()
+    if open_attempt is not None:
+        if not open_attempt.is_overdue(now):
+            return open_attempt
+        attempt_finish(attempt=open_attempt, now=now)
+    if quiz.max_attempts and not is_preview and mine.count() >= quiz.max_attempts:
+        noun = "attempt" if quiz.max_attempts == 1 else "attempts"
+        raise Refused(f"You have used all {quiz.max_attempts} {noun} allowed for this quiz.")
+    clip_ids = clips_draw(quiz=quiz, rng=rng or random.SystemRandom())
+    if not clip_ids:
+        raise Refused("This quiz has no clips ready yet. Please try again later.")
+    with transaction.atomic():
+        attempt = Attempt.objects.create(
+            quiz=quiz, learner=learner, guest_key="" if learner else guest_key, is_preview=is_preview,
+            started_at=now, time_limit_seconds=quiz.time_limit_seconds, mode=quiz.mode,
+            ask_confidence=quiz.ask_confidence, reveal_after=quiz.reveal_after,
+        )
+        AttemptItem.objects.bulk_create(
+            [AttemptItem(attempt=attempt, clip_id=clip_id, position=i) for i, clip_id in enumerate(clip_ids, 1)]
+        )
+    return attempt
+
+
+def attempt_finish(*, attempt: Attempt, now: Optional[datetime] = None) -> Attempt:
+    now = now or timezone.now()
+    Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(finished_at=now)
+    if attempt.finished_at is None:
+        attempt.finished_at = now
+    return attempt
+
+
+@dataclass
+class Progress:
+    """Where an attempt stands: the item to show now (None when all are answered)."""
+
+    item: Optional[AttemptItem]
+    total: int
+    answered: int
+
+    @property
+    def position(self) -> int:
+        return self.answered + 1
+
+
+def attempt_progress(*, attempt: Attempt, now: Optional[datetime] = None) -> Progress:
+    """The first unanswered item, marked shown the first time (the server's clock starts then)."""
+    now = now or timezone.now()
+    counts = attempt.items.aggregate(total=Count("id"), answered=Count("response"))
+    item = (
+        attempt.items.filter(response__isnull=True).select_related("clip").order_by("position").first()
+    )
+    if item is not None and item.shown_at is None:
+        AttemptItem.objects.filter(pk=item.pk, shown_at__isnull=True).update(shown_at=now)
+        item.shown_at = now
+    return Progress(item=item, total=counts["total"], answered=counts["answered"])
+
+
+@dataclass
+class Outcome:
+    """One answered item, as the reveal shows it."""
+
+    item: AttemptItem
+    response: Response
+    total: int = 0
+    finished: bool = False
+
+    @property
+    def clip(self) -> Clip:
+        return self.item.clip
+
+    @property
+    def correct(self) -> bool:
+        return self.response.answered_fake == self.item.clip.is_synthetic
+
+
+def _outcome(item: AttemptItem, response: Response) -> Outcome:
+    return Outcome(item=item, response=response)
+
+
+def response_record(
+    *, attempt: Attempt, token: str, answered_fake: bool, confidence: Optional[int] = None,
+    point: Optional[tuple[float, float]] = None, cell: str = "", now: Optional[datetime] = None,
+) -> Outcome:
+    """Store the answer to the attempt's current item exactly once.
+
+    Refuses (nothing stored) an item not in the attempt (422), a second answer,
+    an answer out of order, to a finished attempt or after the time limit (409).
+    Two concurrent submits of one item are settled by the one-to-one constraint:
+    the loser gets the stored answer back in its refusal.
+    """
+    now = now or timezone.now()
+    item = AttemptItem.objects.select_related("clip", "response").filter(attempt=attempt, token=token).first()
+    if item is None:
+        raise Refused("That item is not part of this attempt, so nothing was recorded.", status=422)
+    existing = getattr(item, "response", None)
+    if existing is not None:
+        raise Refused("You have already answered this item; your first answer stands.",
+                      outcome=_outcome(item, existing))
+    if attempt.is_finished:
+        raise Refused("This attempt is already finished, so nothing more is recorded.")
+    if attempt.is_overdue(now):
+        attempt_finish(attempt=attempt, now=now)
+        raise Refused("Time is up: the time limit passed before this answer arrived, so it was not counted.")
+    # One query for the order check, what remains after this answer and the item count.
+    states = list(attempt.items.order_by("position").values_list("pk", "response__id"))
+    open_items = [pk for pk, response_id in states if response_id is None]
+    if not open_items or open_items[0] != item.pk:
+        existing = Response.objects.filter(item=item).first()
+        if existing is not None:  # answered a moment ago, by a concurrent submit
+            raise Refused("You have already answered this item; your first answer stands.",
+                          outcome=_outcome(item, existing))
+        raise Refused("That is not the current item; answer the items in order. Nothing was recorded.")
+    if not attempt.ask_confidence:
+        confidence = None
+    elif confidence is None:
+        raise Refused("Choose how sure you are.", status=422)
+
+    found = None
+    if answered_fake and item.clip.media_type in POINTABLE:
+        found = tells.tell_found(regions=item.clip.box_regions, point=point, cell=cell)
+    else:
+        point, cell = None, ""
+    shown_at = item.shown_at or now
+    time_ms = max(0, int((now - shown_at).total_seconds() * 1000))
+    try:
+        # The insert comes first in the transaction: on SQLite that takes the write lock
+        # straight away (no read-then-upgrade deadlock); on PostgreSQL a concurrent insert
+        # of the same item waits on the unique index and then fails here.
+        with transaction.atomic():
+            response = Response.objects.create(
+                item=item, answered_fake=answered_fake, confidence=confidence, time_ms=time_ms,
+                point_x=point[0] if point else None, point_y=point[1] if point else None,
+                grid_cell=cell or "", found_tell=found,
+            )
+            remaining = len(open_items) > 1
+            if not remaining:
+                Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(finished_at=now)
+                attempt.finished_at = attempt.finished_at or now
+    except IntegrityError:
+        existing = Response.objects.filter(item=item).first()
+        if existing is None:
+            raise
+        raise Refused("You have already answered this item; your first answer stands.",
+                      outcome=_outcome(item, existing)) from None
+    return Outcome(item=item, response=response, total=len(states), finished=not remaining)
+
+
+@transaction.atomic
+def attempts_claim_guest(*, guest_key: str, user) -> int:
+    """Give a guest's attempts to the account they just signed up or logged in with."""
+    if not guest_key or not user.is_authenticated:
+        return 0
+    return Attempt.objects.filter(learner__isnull=True, guest_key=guest_key).update(learner=user, guest_key="")

@@ -1,0 +1,300 @@
+"""Quiz pages: start, take one item at a time (htmx partials with a full-page fallback),
+reveal, results and history for learners; build, duplicate and preview for teachers.
+
+Views parse, call one service and render. Every attempt lookup goes through
+``Attempt.objects.for_learner`` so another person's attempt is a 404.
+"""
+
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from accounts.decorators import teacher_required
+from clips.models import Clip, Technique
+
+from . import reports, services
+from .forms import AnswerForm, ClipFilterForm, QuizForm
+from .models import Attempt, Mode, Quiz
+
+TAKE = "quiz/attempt_take.html"
+CLIP_PAGE_SIZE = 60
+
+
+# --------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------
+
+
+def _guest_key(request, *, create: bool = False) -> str:
+    key = request.session.get(services.GUEST_SESSION_KEY, "")
+    if not key and create:
+        key = secrets.token_urlsafe(24)
+        request.session[services.GUEST_SESSION_KEY] = key
+    return key
+
+
+def _attempt(request, attempt_id) -> Attempt:
+    visible = Attempt.objects.for_learner(request.user, guest_key=_guest_key(request))
+    return get_object_or_404(visible.select_related("quiz"), public_id=attempt_id)
+
+
+def _needs_login(request) -> bool:
+    return not request.user.is_authenticated and not _guest_key(request)
+
+
+def _redirect(request, url):
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _refusal(request, attempt, refusal: services.Refused):
+    context = {"attempt": attempt, "refusal": refusal, "outcome": refusal.outcome}
+    template = f"{TAKE}#refusal" if request.htmx else TAKE
+    return render(request, template, context, status=refusal.status)
+
+
+# --------------------------------------------------------------------------
+# Learners
+# --------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def quiz_list(request):
+    quizzes = Quiz.objects.listed_for(request.user).select_related("owner")
+    return render(request, "quiz/quiz_list.html", {"quizzes": quizzes})
+
+
+@require_http_methods(["GET", "POST"])
+def quiz_start(request, quiz_id):
+    quiz = Quiz.objects.filter(public_id=quiz_id).first()
+    if quiz is None:
+        raise Http404
+    if not Quiz.objects.takeable_by(request.user).filter(pk=quiz.pk).exists():
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise Http404
+    if request.method == "POST":
+        try:
+            attempt = services.attempt_start(
+                quiz=quiz, learner=request.user if request.user.is_authenticated else None,
+                guest_key="" if request.user.is_authenticated else _guest_key(request, create=True),
+            )
+        except services.Refused as refusal:
+            return render(request, "quiz/quiz_start.html", {"quiz": quiz, "refusal": refusal},
+                          status=refusal.status)
+        return redirect("quiz:attempt_take", attempt_id=attempt.public_id)
+    return render(request, "quiz/quiz_start.html", {"quiz": quiz})
+
+
+@require_GET
+def quiz_guest(request):
+    """The public practice quiz offered on the landing page."""
+    quiz = Quiz.objects.filter(is_public=True, mode=Mode.PRACTICE).order_by("created_at").first()
+    if quiz is None:
+        return render(request, "quiz/quiz_none.html", status=404)
+    return redirect("quiz:quiz_start", quiz_id=quiz.public_id)
+
+
+@login_required
+@require_GET
+def quiz_practice(request):
+    """Start or resume practice on public clips, optionally of some techniques (lessons link here)."""
+    valid = set(Technique.values) - {Technique.AUTHENTIC}
+    techniques = [t for t in request.GET.getlist("technique") if t in valid]
+    quiz = services.practice_quiz_ensure(techniques=techniques)
+    try:
+        attempt = services.attempt_start(quiz=quiz, learner=request.user)
+    except services.Refused as refusal:
+        return render(request, "quiz/quiz_start.html", {"quiz": quiz, "refusal": refusal}, status=refusal.status)
+    return redirect("quiz:attempt_take", attempt_id=attempt.public_id)
+
+
+@require_GET
+def attempt_take(request, attempt_id):
+    if _needs_login(request):
+        return redirect_to_login(request.get_full_path())
+    attempt = _attempt(request, attempt_id)
+    if not attempt.is_finished and attempt.is_overdue():
+        services.attempt_finish(attempt=attempt)
+        messages.info(request, "Time is up. Answers given before the limit are kept.")
+    if attempt.is_finished:
+        return _redirect(request, reverse("quiz:attempt_results", args=[attempt.public_id]))
+    return _current_item(request, attempt)
+
+
+def _current_item(request, attempt):
+    progress = services.attempt_progress(attempt=attempt)
+    if progress.item is None:  # all answered but not yet marked finished
+        services.attempt_finish(attempt=attempt)
+        return _redirect(request, reverse("quiz:attempt_results", args=[attempt.public_id]))
+    form = AnswerForm(initial={"token": progress.item.token}, ask_confidence=attempt.ask_confidence)
+    context = {"attempt": attempt, "progress": progress, "form": form}
+    return render(request, f"{TAKE}#item-card" if request.htmx else TAKE, context)
+
+
+@require_POST
+def response_submit(request, attempt_id):
+    if _needs_login(request):
+        return redirect_to_login(reverse("quiz:attempt_take", args=[attempt_id]))
+    attempt = _attempt(request, attempt_id)
+    form = AnswerForm(request.POST, ask_confidence=attempt.ask_confidence)
+    if not form.is_valid():
+        progress = services.attempt_progress(attempt=attempt)
+        if progress.item is None or form.data.get("token") != progress.item.token:
+            return _refusal(request, attempt, services.Refused(
+                "That answer could not be read and is not the current item; nothing was recorded.", status=422))
+        context = {"attempt": attempt, "progress": progress, "form": form}
+        return render(request, f"{TAKE}#item-card" if request.htmx else TAKE, context, status=422)
+    try:
+        outcome = services.response_record(attempt=attempt, **form.answer_kwargs())
+    except services.Refused as refusal:
+        return _refusal(request, attempt, refusal)
+    if not attempt.can_reveal():
+        # Assessment: no reveal until the end; go straight on.
+        if outcome.finished:
+            messages.success(request, "All answers saved.")
+            return _redirect(request, reverse("quiz:attempt_results", args=[attempt.public_id]))
+        if request.htmx:
+            return _current_item(request, attempt)
+        messages.success(request, "Answer saved.")
+        return redirect("quiz:attempt_take", attempt_id=attempt.public_id)
+    if request.htmx:
+        return render(request, f"{TAKE}#reveal", {"attempt": attempt, "outcome": outcome})
+    return redirect("quiz:attempt_reveal", attempt_id=attempt.public_id, token=outcome.item.token)
+
+
+@require_GET
+def attempt_reveal(request, attempt_id, token):
+    if _needs_login(request):
+        return redirect_to_login(request.get_full_path())
+    attempt = _attempt(request, attempt_id)
+    item = get_object_or_404(attempt.items.select_related("clip", "response"), token=token)
+    response = getattr(item, "response", None)
+    if response is None or not attempt.can_reveal():
+        raise Http404("Nothing to reveal yet.")
+    outcome = services.Outcome(item=item, response=response, total=attempt.items.count(),
+                               finished=attempt.is_finished)
+    context = {"attempt": attempt, "outcome": outcome}
+    return render(request, f"{TAKE}#reveal" if request.htmx else TAKE, context)
+
+
+@require_GET
+def attempt_results(request, attempt_id):
+    if _needs_login(request):
+        return redirect_to_login(request.get_full_path())
+    attempt = _attempt(request, attempt_id)
+    if not attempt.is_finished:
+        return redirect("quiz:attempt_take", attempt_id=attempt.public_id)
+    report = reports.attempt_report(attempt=attempt) if attempt.can_reveal() else None
+    signup_url = f"{reverse('accounts:signup')}?next={request.path}"
+    return render(request, "quiz/attempt_results.html",
+                  {"attempt": attempt, "report": report, "signup_url": signup_url})
+
+
+@login_required
+@require_GET
+def attempt_history(request):
+    points = reports.learner_history(user=request.user)
+    return render(request, "quiz/attempt_history.html", {"points": points})
+
+
+# --------------------------------------------------------------------------
+# Teachers
+# --------------------------------------------------------------------------
+
+
+def _own_quiz(request, quiz_id) -> Quiz:
+    return get_object_or_404(Quiz.objects.for_teacher(request.user), public_id=quiz_id)
+
+
+@teacher_required
+@require_GET
+def quiz_manage(request):
+    quizzes = Quiz.objects.for_teacher(request.user)
+    return render(request, "quiz/quiz_manage.html", {"quizzes": quizzes})
+
+
+@teacher_required
+@require_http_methods(["GET", "POST"])
+def quiz_create(request):
+    form = QuizForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        quiz = services.quiz_create(owner=request.user, **form.quiz_fields())
+        messages.success(request, f"Quiz “{quiz.title}” created.")
+        return redirect("quiz:quiz_clips" if quiz.selection == "fixed" else "quiz:quiz_manage",
+                        **({"quiz_id": quiz.public_id} if quiz.selection == "fixed" else {}))
+    return render(request, "quiz/quiz_form.html", {"form": form}, status=422 if form.errors else 200)
+
+
+@teacher_required
+@require_http_methods(["GET", "POST"])
+def quiz_edit(request, quiz_id):
+    quiz = _own_quiz(request, quiz_id)
+    form = QuizForm(request.POST or None, instance=quiz)
+    if request.method == "POST" and form.is_valid():
+        services.quiz_update(quiz=quiz, **form.quiz_fields())
+        messages.success(request, f"Quiz “{quiz.title}” saved.")
+        return redirect("quiz:quiz_manage")
+    return render(request, "quiz/quiz_form.html", {"form": form, "quiz": quiz},
+                  status=422 if form.errors else 200)
+
+
+@teacher_required
+@require_http_methods(["GET", "POST"])
+def quiz_clips(request, quiz_id):
+    quiz = _own_quiz(request, quiz_id)
+    library = Clip.objects.visible_to(request.user).ready()
+    if request.method == "POST":
+        shown = {int(i) for i in request.POST.getlist("shown") if i.isdigit()}
+        ticked = {int(i) for i in request.POST.getlist("clip") if i.isdigit()}
+        allowed = set(library.filter(pk__in=shown | ticked).values_list("pk", flat=True))
+        services.quiz_set_clips(quiz=quiz, add=sorted(ticked & allowed), remove=sorted((shown - ticked) & allowed))
+        messages.success(request, "Clips saved.")
+        return redirect(f"{reverse('quiz:quiz_clips', args=[quiz.public_id])}?{request.GET.urlencode()}")
+    filter_form = ClipFilterForm(request.GET or None)
+    clips = filter_form.filter(library).order_by("-created_at")[:CLIP_PAGE_SIZE]
+    chosen = set(quiz.items.values_list("clip_id", flat=True))
+    items = quiz.items.select_related("clip")
+    return render(request, "quiz/quiz_clips.html", {
+        "quiz": quiz, "filter_form": filter_form, "clips": clips, "chosen": chosen, "items": items,
+    })
+
+
+@teacher_required
+@require_POST
+def quiz_duplicate(request, quiz_id):
+    copy = services.quiz_duplicate(quiz=_own_quiz(request, quiz_id), owner=request.user)
+    messages.success(request, f"Made “{copy.title}”.")
+    return redirect("quiz:quiz_edit", quiz_id=copy.public_id)
+
+
+@teacher_required
+@require_POST
+def quiz_preview(request, quiz_id):
+    quiz = _own_quiz(request, quiz_id)
+    try:
+        attempt = services.attempt_start(quiz=quiz, learner=request.user, is_preview=True)
+    except services.Refused as refusal:
+        messages.error(request, refusal.message)
+        return redirect("quiz:quiz_manage")
+    return redirect("quiz:attempt_take", attempt_id=attempt.public_id)
+
+
+@teacher_required
+@require_POST
+def quiz_delete(request, quiz_id):
+    quiz = _own_quiz(request, quiz_id)
+    try:
+        services.quiz_delete(quiz=quiz)
+    except services.Refused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, f"Deleted “{quiz.title}”.")
+    return redirect("quiz:quiz_manage")

@@ -1,0 +1,83 @@
+// Second Look quiz page: keyboard shortcuts, spot-the-tell pointing, zoom, replay and seek.
+// Everything here is an enhancement; the forms work without it. Loaded with the CSP nonce.
+(function () {
+  "use strict";
+
+  function typingInField(target) {
+    var tag = target && target.tagName;
+    return tag === "INPUT" && !/^(radio|checkbox|button|submit)$/i.test(target.type) ||
+      tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable);
+  }
+
+  // R / F choose the answer, 5-9 and 0 the confidence (documented on the page, never required).
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || typingInField(event.target)) return;
+    var form = document.querySelector("#quiz-region .answer-form");
+    if (!form) return;
+    var key = event.key.toLowerCase();
+    var input = form.querySelector('input[type="radio"][data-key="' + key + '"]');
+    if (input) {
+      input.checked = true;
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+      event.preventDefault();
+    }
+  });
+
+  // Spot the tell: a click on the image records where, as fractions of its size.
+  document.addEventListener("click", function (event) {
+    var img = event.target.closest && event.target.closest("[data-point-target] img");
+    if (!img) return;
+    var form = document.querySelector("#quiz-region .answer-form");
+    if (!form) return;
+    var box = img.getBoundingClientRect();
+    var x = Math.min(1, Math.max(0, (event.clientX - box.left) / box.width));
+    var y = Math.min(1, Math.max(0, (event.clientY - box.top) / box.height));
+    form.querySelector('input[name="point_x"]').value = x.toFixed(4);
+    form.querySelector('input[name="point_y"]').value = y.toFixed(4);
+    var circle = img.parentNode.querySelector(".point-marker circle");
+    if (circle) {
+      circle.setAttribute("cx", (x * 100).toFixed(2));
+      circle.setAttribute("cy", (y * 100).toFixed(2));
+    }
+    // The click replaces any grid choice; the grid choice replaces the click (below).
+    var none = form.querySelector('input[name="cell"][value=""]');
+    if (none) none.checked = true;
+  });
+
+  document.addEventListener("change", function (event) {
+    if (event.target.name !== "cell") return;
+    var form = event.target.form;
+    form.querySelector('input[name="point_x"]').value = "";
+    form.querySelector('input[name="point_y"]').value = "";
+    var circle = form.closest(".quiz-item").querySelector(".point-marker circle");
+    if (circle) { circle.setAttribute("cx", "-10"); circle.setAttribute("cy", "-10"); }
+  });
+
+  // Zoom toggle, replay and "jump to" buttons.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-zoom], [data-replay], [data-seek]");
+    if (!button) return;
+    var figure = button.closest("section");
+    if (button.hasAttribute("data-zoom")) {
+      var frame = figure.querySelector(".media-frame");
+      var on = frame.classList.toggle("is-zoomed");
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      button.textContent = on ? "Zoom out" : "Zoom in";
+      return;
+    }
+    var player = figure.querySelector("video, audio");
+    if (!player) return;
+    player.currentTime = button.hasAttribute("data-seek") ? parseFloat(button.getAttribute("data-seek")) : 0;
+    player.play();
+  });
+
+  // Refusals (409 already answered / too late, 422 not readable) carry words to show:
+  // let htmx swap them in like any other answer.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    if (status === 409 || status === 422) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+})();

@@ -1,0 +1,135 @@
+"""Teachers build, edit, choose clips for, duplicate, preview and delete quizzes; others may not."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from accounts.services import user_ensure
+from clips.models import Technique, Visibility
+from quiz import services
+from quiz.models import Attempt, Mode, Quiz, Selection
+from tests.factories import ClipFactory, UserFactory
+
+from .conftest import make_clips, make_quiz
+
+pytestmark = pytest.mark.django_db
+
+
+def _form(**overrides):
+    data = {"title": "Week 3 check", "description": "", "mode": Mode.PRACTICE, "selection": Selection.FIXED,
+            "fake_share": 50, "ask_confidence": "on", "is_published": "on"}
+    data.update(overrides)
+    return data
+
+
+def test_teacher_creates_a_fixed_quiz_and_chooses_clips_with_filters(teacher_client, teacher):
+    response = teacher_client.post(reverse("quiz:quiz_create"), _form(time_limit_minutes=5))
+    quiz = Quiz.objects.get()
+    assert response.url == reverse("quiz:quiz_clips", args=[quiz.public_id])
+    assert quiz.owner == teacher and quiz.time_limit_seconds == 300
+    real = ClipFactory()
+    fake = ClipFactory(fake=True, technique=Technique.SPLICE)
+    hidden = ClipFactory(visibility=Visibility.PRIVATE, owner=UserFactory())
+    page = teacher_client.get(reverse("quiz:quiz_clips", args=[quiz.public_id]) + "?truth=synthetic")
+    html = page.content.decode()
+    assert page.status_code == 200 and html.count("<h1") == 1
+    assert fake.title in html and real.title not in html and hidden.title not in html
+    teacher_client.post(reverse("quiz:quiz_clips", args=[quiz.public_id]),
+                        {"shown": [real.pk, fake.pk, hidden.pk], "clip": [real.pk, fake.pk, hidden.pk]})
+    assert list(quiz.items.values_list("clip_id", flat=True)) == sorted([real.pk, fake.pk])
+    teacher_client.post(reverse("quiz:quiz_clips", args=[quiz.public_id]), {"shown": [real.pk], "clip": []})
+    assert list(quiz.items.values_list("clip_id", flat=True)) == [fake.pk]
+
+
+def test_teacher_creates_a_random_draw_quiz_with_filters(teacher_client):
+    response = teacher_client.post(reverse("quiz:quiz_create"), _form(
+        selection=Selection.RANDOM, draw_count=8, fake_share=40, techniques=[Technique.SPLICE], media_types=["image"],
+    ))
+    assert response.status_code == 302
+    quiz = Quiz.objects.get()
+    assert quiz.draw_count == 8 and quiz.fake_share == 40
+    assert quiz.filters == {"techniques": ["splice"], "media_types": ["image"]}
+
+
+def test_random_quiz_without_draw_count_and_public_assessment_are_refused(teacher_client):
+    response = teacher_client.post(reverse("quiz:quiz_create"), _form(selection=Selection.RANDOM))
+    assert response.status_code == 422 and "how many clips" in response.content.decode()
+    response = teacher_client.post(reverse("quiz:quiz_create"), _form(mode=Mode.ASSESSMENT, is_public="on"))
+    assert response.status_code == 422 and "Only practice quizzes can be public" in response.content.decode()
+    assert not Quiz.objects.exists()
+
+
+def test_teacher_edits_duplicates_and_deletes_own_quiz(teacher_client, teacher):
+    quiz = make_quiz(owner=teacher, clips=make_clips(2, 1))
+    response = teacher_client.post(reverse("quiz:quiz_edit", args=[quiz.public_id]), _form(title="Renamed"))
+    assert response.status_code == 302
+    quiz.refresh_from_db()
+    assert quiz.title == "Renamed"
+    teacher_client.post(reverse("quiz:quiz_duplicate", args=[quiz.public_id]))
+    copy = Quiz.objects.exclude(pk=quiz.pk).get()
+    assert copy.title == "Copy of Renamed" and not copy.is_published
+    assert list(copy.items.values_list("clip_id", flat=True)) == list(quiz.items.values_list("clip_id", flat=True))
+    teacher_client.post(reverse("quiz:quiz_delete", args=[copy.public_id]))
+    assert not Quiz.objects.filter(pk=copy.pk).exists()
+    assert "Renamed" in teacher_client.get(reverse("quiz:quiz_manage")).content.decode()
+
+
+def test_quiz_with_learner_attempts_is_kept_when_deleted(teacher_client, teacher, student):
+    quiz = make_quiz(owner=teacher, clips=make_clips(1, 1))
+    services.attempt_start(quiz=quiz, learner=student)
+    response = teacher_client.post(reverse("quiz:quiz_delete", args=[quiz.public_id]), follow=True)
+    assert "kept for their results" in response.content.decode()
+    assert Quiz.objects.filter(pk=quiz.pk).exists()
+
+
+def test_teacher_preview_is_flagged_and_shows_the_quiz_as_a_student_would(teacher_client, teacher):
+    quiz = make_quiz(owner=teacher, clips=make_clips(1, 1))
+    response = teacher_client.post(reverse("quiz:quiz_preview", args=[quiz.public_id]), follow=True)
+    html = response.content.decode().split("<footer")[0]
+    assert Attempt.objects.get().is_preview
+    assert "Item 1 of 2" in html and "Preview" in html and "badge-synthetic" not in html
+
+
+def test_another_teachers_quiz_is_404(client, teacher):
+    quiz = make_quiz(owner=teacher, clips=make_clips(1, 1))
+    client.force_login(UserFactory(teacher=True))
+    for name in ("quiz_edit", "quiz_clips"):
+        assert client.get(reverse(f"quiz:{name}", args=[quiz.public_id])).status_code == 404
+    for name in ("quiz_duplicate", "quiz_preview", "quiz_delete"):
+        assert client.post(reverse(f"quiz:{name}", args=[quiz.public_id])).status_code == 404
+
+
+@pytest.mark.parametrize("name,method", [
+    ("quiz_manage", "get"), ("quiz_create", "get"), ("quiz_edit", "get"), ("quiz_clips", "get"),
+    ("quiz_duplicate", "post"), ("quiz_preview", "post"), ("quiz_delete", "post"),
+])
+def test_teacher_pages_are_403_for_students_and_log_in_for_anonymous(client, student, teacher, name, method):
+    quiz = make_quiz(owner=teacher)
+    url = reverse(f"quiz:{name}", args=[] if name in ("quiz_manage", "quiz_create") else [quiz.public_id])
+    anonymous = getattr(client, method)(url)
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous.url
+    client.force_login(student)
+    assert getattr(client, method)(url).status_code == 403
+
+
+def test_teacher_nav_links_to_quizzes(teacher_client, client, student):
+    html = teacher_client.get(reverse("home")).content.decode()
+    assert reverse("quiz:quiz_manage") in html and reverse("quiz:quiz_list") in html
+    client.force_login(student)
+    html = client.get(reverse("home")).content.decode()
+    assert reverse("quiz:quiz_manage") not in html and reverse("quiz:quiz_list") in html
+
+
+def test_load_demo_quizzes_does_nothing_without_clips_and_is_idempotent(capsys):
+    call_command("load_demo_quizzes")
+    assert "No public ready clips" in capsys.readouterr().out
+    assert not Quiz.objects.exists()
+    make_clips(6, 6)
+    user_ensure(email="teacher@example.com", password="x-long-passphrase-1", teacher=True)
+    call_command("load_demo_quizzes")
+    call_command("load_demo_quizzes")
+    practice = Quiz.objects.get(title="Practice: spot the edit")
+    assert practice.is_public and practice.mode == Mode.PRACTICE and practice.draw_count == 10
+    assessment = Quiz.objects.get(mode=Mode.ASSESSMENT)
+    assert assessment.owner.email == "teacher@example.com"
+    assert Quiz.objects.count() == 2

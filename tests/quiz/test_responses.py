@@ -1,0 +1,203 @@
+"""Answering: stored exactly once (double submit, concurrent submits), refused with words
+when out of order, too late, unknown or for someone else's attempt; bounded query counts."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from quiz import services
+from quiz.models import Attempt, Response
+from tests.factories import UserFactory
+
+from .conftest import answer, answer_url, current_token, make_clips, make_quiz, take_url
+
+
+@pytest.fixture
+def attempt(student, teacher):
+    quiz = make_quiz(owner=teacher, clips=make_clips(3, 2))
+    return services.attempt_start(quiz=quiz, learner=student)
+
+
+@pytest.mark.django_db
+def test_second_submit_of_same_item_is_not_counted_twice(student_client, attempt):
+    student_client.get(take_url(attempt))
+    token = current_token(attempt)
+    first = answer(student_client, attempt, token=token, fake=True, confidence=90, htmx=True)
+    second = answer(student_client, attempt, token=token, fake=False, confidence=50, htmx=True)
+    assert first.status_code == 200
+    assert second.status_code == 409
+    assert "already answered" in second.content.decode()
+    stored = Response.objects.get(item__token=token)
+    assert stored.answered_fake is True and stored.confidence == 90
+    assert Response.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("run", range(3))
+def test_two_concurrent_submits_store_one_response(student, teacher, run):
+    quiz = make_quiz(owner=teacher, clips=make_clips(2, 2))
+    attempt = services.attempt_start(quiz=quiz, learner=student)
+    token = current_token(attempt)
+    barrier = threading.Barrier(2)
+    results = []
+
+    def submit(fake):
+        try:
+            barrier.wait()
+            fresh = Attempt.objects.get(pk=attempt.pk)
+            outcome = services.response_record(attempt=fresh, token=token, answered_fake=fake, confidence=70)
+            results.append(("stored", outcome.response.pk))
+        except services.Refused as refusal:
+            results.append(("refused", refusal.outcome.response.pk if refusal.outcome else None))
+        finally:
+            connection.close()  # each thread has its own connection
+
+    threads = [threading.Thread(target=submit, args=(fake,)) for fake in (True, False)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert Response.objects.filter(item__token=token).count() == 1
+    stored = Response.objects.get(item__token=token)
+    assert sorted(kind for kind, _ in results) == ["refused", "stored"]
+    # The loser is told about the answer that stands, not its own.
+    assert {pk for _, pk in results} == {stored.pk}
+
+
+@pytest.mark.django_db
+def test_answer_out_of_order_is_refused_and_not_recorded(student_client, attempt):
+    student_client.get(take_url(attempt))
+    later = attempt.items.get(position=3)
+    response = answer(student_client, attempt, token=later.token)
+    assert response.status_code == 409
+    assert "in order" in response.content.decode()
+    assert not Response.objects.exists()
+
+
+@pytest.mark.django_db
+def test_answer_for_an_item_not_in_the_attempt_is_422(student_client, attempt, teacher, student):
+    other_quiz = make_quiz(owner=teacher, clips=make_clips(1, 1))
+    other = services.attempt_start(quiz=other_quiz, learner=student)
+    student_client.get(take_url(attempt))
+    response = answer(student_client, attempt, token=current_token(other), htmx=True)
+    assert response.status_code == 422
+    assert "not part of this attempt" in response.content.decode()
+    assert not Response.objects.exists()
+
+
+@pytest.mark.django_db
+def test_answer_after_the_time_limit_is_refused_and_the_attempt_ends(student_client, teacher, student):
+    quiz = make_quiz(owner=teacher, clips=make_clips(2, 2), time_limit_seconds=60)
+    attempt = services.attempt_start(quiz=quiz, learner=student)
+    student_client.get(take_url(attempt))
+    Attempt.objects.filter(pk=attempt.pk).update(started_at=timezone.now() - timedelta(seconds=61))
+    response = answer(student_client, attempt)
+    assert response.status_code == 409
+    assert "Time is up" in response.content.decode()
+    assert not Response.objects.exists()
+    attempt.refresh_from_db()
+    assert attempt.is_finished
+    # The take page now goes to the results.
+    assert student_client.get(take_url(attempt)).url.endswith("/results/")
+
+
+@pytest.mark.django_db
+def test_answer_within_the_time_limit_is_accepted(student_client, teacher, student):
+    quiz = make_quiz(owner=teacher, clips=make_clips(2, 2), time_limit_seconds=60)
+    attempt = services.attempt_start(quiz=quiz, learner=student)
+    student_client.get(take_url(attempt))
+    Attempt.objects.filter(pk=attempt.pk).update(started_at=timezone.now() - timedelta(seconds=50))
+    assert answer(student_client, attempt).status_code == 302
+
+
+@pytest.mark.django_db
+def test_time_to_answer_is_measured_on_the_server_from_first_show(student_client, attempt):
+    student_client.get(take_url(attempt))
+    item = attempt.items.get(position=1)
+    type(item).objects.filter(pk=item.pk).update(shown_at=timezone.now() - timedelta(seconds=7))
+    student_client.get(take_url(attempt))  # a reload does not restart the clock
+    answer(student_client, attempt, token=item.token, time_ms=1)
+    assert 7000 <= Response.objects.get().time_ms < 60000
+
+
+@pytest.mark.django_db
+def test_another_learner_cannot_see_or_answer_my_attempt(client, attempt):
+    client.force_login(UserFactory())
+    assert client.get(take_url(attempt)).status_code == 404
+    assert client.get(take_url(attempt), headers={"HX-Request": "true"}).status_code == 404
+    assert client.post(answer_url(attempt), {"token": current_token(attempt), "answer": "fake",
+                                             "confidence": 80}).status_code == 404
+    assert client.get(reverse("quiz:attempt_results", args=[attempt.public_id])).status_code == 404
+    assert not Response.objects.exists()
+
+
+@pytest.mark.django_db
+def test_anonymous_visitor_is_sent_to_log_in_for_an_attempt(client, attempt):
+    response = client.get(take_url(attempt))
+    assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+@pytest.mark.django_db
+def test_answer_full_page_redirects_to_the_reveal_page(student_client, attempt):
+    student_client.get(take_url(attempt))
+    token = current_token(attempt)
+    response = answer(student_client, attempt, token=token)
+    assert response.status_code == 302
+    assert response.url == reverse("quiz:attempt_reveal", args=[attempt.public_id, token])
+    page = student_client.get(response.url)
+    html = page.content.decode()
+    assert page.status_code == 200 and html.count("<h1") == 1
+    assert "badge-synthetic" in html or "badge-real" in html
+    assert "Next item" in html
+
+
+@pytest.mark.django_db
+def test_answer_htmx_returns_the_reveal_partial(student_client, attempt):
+    student_client.get(take_url(attempt))
+    response = answer(student_client, attempt, htmx=True)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html and 'class="reveal"' in html and "data-autofocus" in html
+    assert 'hx-get="' + take_url(attempt) in html
+
+
+@pytest.mark.django_db
+def test_missing_confidence_is_422_with_words_and_nothing_recorded(student_client, attempt):
+    student_client.get(take_url(attempt))
+    response = student_client.post(answer_url(attempt), {"token": current_token(attempt), "answer": "fake"},
+                                    headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    assert "Choose how sure you are" in response.content.decode()
+    assert not Response.objects.exists()
+
+
+@pytest.mark.django_db
+def test_without_confidence_question_none_is_stored(student_client, teacher, student):
+    quiz = make_quiz(owner=teacher, clips=make_clips(1, 1), ask_confidence=False)
+    attempt = services.attempt_start(quiz=quiz, learner=student)
+    html = student_client.get(take_url(attempt)).content.decode()
+    assert "How sure are you?" not in html
+    student_client.post(answer_url(attempt), {"token": current_token(attempt), "answer": "real"})
+    assert Response.objects.get().confidence is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [5, 40])
+def test_take_and_answer_query_counts_do_not_grow_with_the_quiz(
+    student_client, teacher, student, size, django_assert_max_num_queries
+):
+    quiz = make_quiz(owner=teacher, clips=make_clips(size - size // 2, size // 2))
+    attempt = services.attempt_start(quiz=quiz, learner=student)
+    with django_assert_max_num_queries(9):
+        assert student_client.get(take_url(attempt)).status_code == 200
+    with django_assert_max_num_queries(9):
+        assert student_client.get(take_url(attempt), headers={"HX-Request": "true"}).status_code == 200
+    first, second = (attempt.items.get(position=p).token for p in (1, 2))
+    with django_assert_max_num_queries(10):
+        assert answer(student_client, attempt, token=first, htmx=True).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert answer(student_client, attempt, token=second).status_code == 302

@@ -1,0 +1,95 @@
+"""Results: measures with counts, calibration chart and table, breakdowns, review, history;
+assessments keep answers hidden until the reveal date."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from quiz import scoring, services, tells
+from quiz.models import Mode
+
+from .conftest import answer, make_clips, make_quiz, take_url
+
+pytestmark = pytest.mark.django_db
+
+
+def _finish(client, attempt, answers):
+    for fake, confidence in answers:
+        client.get(take_url(attempt))
+        answer(client, attempt, fake=fake, confidence=confidence)
+
+
+def test_results_show_measures_with_counts_charts_breakdowns_and_review(student_client, teacher, student):
+    quiz = make_quiz(owner=teacher, clips=make_clips(4, 4))
+    attempt = services.attempt_start(quiz=quiz, learner=student)
+    _finish(student_client, attempt, [(True, 90), (False, 60), (True, 70), (False, 100)] * 2)
+    response = student_client.get(reverse("quiz:attempt_results", args=[attempt.public_id]))
+    html = response.content.decode()
+    assert response.status_code == 200 and html.count("<h1") == 1
+    for label in ("Accuracy", "Sensitivity", "Bias (c)", "AUC", "Brier score"):
+        assert label in html
+    assert "<svg" in html and "<rect" in html and "Confidence bands" in html
+    assert "By technique" in html and "Copy-move" in html and "By media type" in html
+    assert html.count('class="review-item"') == 8
+    assert " style=" not in html
+    assert "You answered 8 of 8 items" in html
+
+
+def test_too_few_answers_say_not_enough_data(student_client, teacher, student):
+    quiz = make_quiz(owner=teacher, clips=make_clips(1, 1))
+    attempt = services.attempt_start(quiz=quiz, learner=student)
+    _finish(student_client, attempt, [(True, 80), (False, 80)])
+    html = student_client.get(reverse("quiz:attempt_results", args=[attempt.public_id])).content.decode()
+    assert html.count("not enough data") == 5
+
+
+def test_assessment_results_wait_for_the_reveal_date(student_client, teacher, student):
+    quiz = make_quiz(owner=teacher, clips=make_clips(1, 1), mode=Mode.ASSESSMENT,
+                     reveal_after=timezone.now() + timedelta(days=1))
+    attempt = services.attempt_start(quiz=quiz, learner=student)
+    _finish(student_client, attempt, [(True, 80), (False, 80)])
+    url = reverse("quiz:attempt_results", args=[attempt.public_id])
+    html = student_client.get(url).content.decode().split("<footer")[0]
+    assert "Your answers are saved" in html and "badge-synthetic" not in html and "Accuracy" not in html
+    assert student_client.get(reverse("quiz:attempt_history")).content.decode().count(quiz.title) == 0
+    type(attempt).objects.filter(pk=attempt.pk).update(reveal_after=timezone.now() - timedelta(minutes=1))
+    assert "badge-synthetic" in student_client.get(url).content.decode().split("<footer")[0]
+
+
+def test_history_chart_and_table_exclude_previews(client, student, teacher):
+    quiz = make_quiz(owner=teacher, clips=make_clips(1, 1), title="History quiz")
+    client.force_login(student)
+    for _ in range(2):
+        attempt = services.attempt_start(quiz=quiz, learner=student)
+        _finish(client, attempt, [(True, 80), (True, 80)])
+    preview = services.attempt_start(quiz=quiz, learner=teacher, is_preview=True)
+    services.attempt_finish(attempt=preview)
+    html = client.get(reverse("quiz:attempt_history")).content.decode()
+    assert html.count("<h1") == 1 and "<svg" in html
+    assert html.count(">History quiz<") == 2 and "50 %" in html
+
+
+def test_unasked_confidence_is_scored_as_certain():
+    assert scoring.scored_confidence(None) == scoring.UNASKED_CONFIDENCE == 100
+    assert scoring.scored_confidence(70) == 70
+    by = scoring.summarize_by([("a", (True, True, 100)), ("b", (False, True, 50)), ("a", (False, False, 90))])
+    assert list(by) == ["a", "b"] and by["a"].n == 2 and by["a"].accuracy == 1.0
+
+
+@pytest.mark.parametrize("point,cell,expected", [
+    ((0.45, 0.45), "", True),          # inside
+    ((0.33, 0.45), "", True),          # just outside, within tolerance
+    ((0.1, 0.1), "", False),
+    (None, "1,1", True),               # centre cell overlaps
+    (None, "0,0", False),
+    (None, "", None),                  # did not point
+])
+def test_tell_found_by_point_with_tolerance_or_by_overlapping_grid_cell(point, cell, expected):
+    regions = [{"x": 0.35, "y": 0.35, "w": 0.2, "h": 0.2}]
+    assert tells.tell_found(regions=regions, point=point, cell=cell) is expected
+
+
+def test_tell_found_is_none_without_box_regions():
+    assert tells.tell_found(regions=[{"start": 1, "end": 2}], point=(0.5, 0.5)) is None

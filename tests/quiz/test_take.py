@@ -1,0 +1,221 @@
+"""Taking a quiz: disclosure, drawing (shuffle, siblings, fake share), limits, resume,
+guests, the practice URL, both the full page and the htmx partial, spot the tell."""
+
+import random
+
+import pytest
+from django.urls import reverse
+
+from clips.models import Technique, Visibility
+from quiz import services
+from quiz.models import Attempt, Mode, Response, Selection
+from tests.factories import ClipFactory, UserFactory
+
+from .conftest import answer, current_token, make_clips, make_quiz, take_url
+
+pytestmark = pytest.mark.django_db
+
+
+def test_start_page_discloses_synthetic_media_and_scoring(student_client, practice_quiz):
+    response = student_client.get(reverse("quiz:quiz_start", args=[practice_quiz.public_id]))
+    html = response.content.decode()
+    assert response.status_code == 200 and html.count("<h1") == 1
+    assert "this quiz contains synthetic media" in html
+    assert "How it is scored" in html and "not enough data" in html
+    assert 'method="post"' in html
+
+
+def test_start_creates_the_attempt_with_every_item_frozen(student_client, practice_quiz, student):
+    response = student_client.post(reverse("quiz:quiz_start", args=[practice_quiz.public_id]))
+    attempt = Attempt.objects.get(learner=student)
+    assert response.url == take_url(attempt)
+    assert attempt.items.count() == 5
+    # Editing the quiz afterwards does not change the attempt.
+    services.quiz_set_clips(quiz=practice_quiz, add=[ClipFactory().pk], remove=[])
+    assert attempt.items.count() == 5
+
+
+def test_order_is_shuffled_per_attempt(teacher):
+    quiz = make_quiz(owner=teacher, clips=make_clips(10, 10))
+    orders = {tuple(services.clips_draw(quiz=quiz, rng=random.Random(seed))) for seed in range(5)}
+    assert len(orders) == 5
+    first = services.attempt_start(quiz=quiz, learner=UserFactory())
+    second = services.attempt_start(quiz=quiz, learner=UserFactory())
+    assert list(first.items.values_list("clip_id", flat=True)) != list(second.items.values_list("clip_id", flat=True))
+
+
+@pytest.mark.parametrize("selection", [Selection.FIXED, Selection.RANDOM])
+def test_a_real_clip_and_a_fake_made_from_it_are_never_both_drawn(teacher, selection):
+    pairs = []
+    for _ in range(6):
+        real = ClipFactory()
+        pairs.append((real.pk, ClipFactory(fake=True, sibling=real).pk))
+    clips = [c for pair in pairs for c in pair]
+    quiz = make_quiz(owner=teacher, selection=selection, draw_count=12 if selection == Selection.RANDOM else None)
+    if selection == Selection.FIXED:
+        services.quiz_set_clips(quiz=quiz, add=clips, remove=[])
+    for seed in range(20):
+        drawn = set(services.clips_draw(quiz=quiz, rng=random.Random(seed)))
+        assert len(drawn) == 6
+        for real, fake in pairs:
+            assert not {real, fake} <= drawn
+
+
+def test_random_draw_follows_filters_and_fake_share(teacher):
+    make_clips(10, 0)
+    make_clips(0, 10)
+    ClipFactory.create_batch(5, fake=True, technique=Technique.SPLICE)
+    ClipFactory(visibility=Visibility.PRIVATE, owner=UserFactory())  # not visible to this teacher
+    quiz = make_quiz(owner=teacher, selection=Selection.RANDOM, draw_count=10, fake_share=30,
+                     filters={"techniques": [Technique.SPLICE]})
+    drawn = services.clips_draw(quiz=quiz, rng=random.Random(1))
+    from clips.models import Clip
+
+    clips = Clip.objects.filter(pk__in=drawn)
+    assert len(drawn) == 10
+    assert clips.filter(truth="synthetic").count() == 3
+    assert set(clips.filter(truth="synthetic").values_list("technique", flat=True)) == {Technique.SPLICE}
+
+
+def test_attempt_limit_is_enforced(student_client, teacher, student):
+    quiz = make_quiz(owner=teacher, clips=make_clips(1, 1), max_attempts=1)
+    attempt = services.attempt_start(quiz=quiz, learner=student)
+    services.attempt_finish(attempt=attempt)
+    response = student_client.post(reverse("quiz:quiz_start", args=[quiz.public_id]))
+    assert response.status_code == 409
+    assert "used all 1 attempt" in response.content.decode()
+    assert Attempt.objects.filter(learner=student).count() == 1
+
+
+def test_teacher_preview_does_not_use_up_attempts_or_count(teacher_client, teacher):
+    quiz = make_quiz(owner=teacher, clips=make_clips(1, 1), max_attempts=1)
+    for _ in range(2):
+        response = teacher_client.post(reverse("quiz:quiz_preview", args=[quiz.public_id]))
+        attempt = Attempt.objects.filter(is_preview=True).latest("started_at")
+        assert response.url == take_url(attempt)
+        services.attempt_finish(attempt=attempt)
+    assert Attempt.objects.counted().count() == 0
+    assert "Preview" in teacher_client.get(take_url(attempt), follow=True).content.decode()
+
+
+def test_reload_and_another_device_resume_at_the_first_unanswered_item(client, practice_quiz, student):
+    client.force_login(student)
+    client.post(reverse("quiz:quiz_start", args=[practice_quiz.public_id]))
+    attempt = Attempt.objects.get()
+    client.get(take_url(attempt))
+    answer(client, attempt)
+    answer(client, attempt)
+    other_device = type(client)()
+    other_device.force_login(student)
+    html = other_device.get(take_url(attempt)).content.decode()
+    assert "Item 3 of 5" in html
+    assert attempt.items.get(position=3).token in html
+    # Starting again resumes the same attempt rather than making a new one.
+    response = other_device.post(reverse("quiz:quiz_start", args=[practice_quiz.public_id]))
+    assert response.url == take_url(attempt) and Attempt.objects.count() == 1
+
+
+def test_take_full_page_and_htmx_partial(student_client, practice_quiz, student):
+    attempt = services.attempt_start(quiz=practice_quiz, learner=student)
+    full = student_client.get(take_url(attempt)).content.decode()
+    assert full.count("<h1") == 1 and 'id="quiz-region"' in full and 'aria-live="polite"' in full
+    assert "js/quiz.js" in full and "Keyboard shortcuts" in full
+    assert "<fieldset" in full and "<legend>How sure are you?</legend>" in full
+    for value in (50, 60, 70, 80, 90, 100):
+        assert f'name="confidence" value="{value}"' in full
+    assert "autoplay" not in full and " style=" not in full and "hx-on" not in full
+    part = student_client.get(take_url(attempt), headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in part and "<h1" not in part
+    assert 'data-autofocus' in part and "Item 1 of 5" in part
+    assert 'hx-post="' in part and 'action="' in part  # works with and without htmx
+    assert "Top left" in part and "Bottom right" in part
+
+
+def test_finished_attempt_take_sends_htmx_to_results_by_client_redirect(student_client, teacher, student):
+    quiz = make_quiz(owner=teacher, clips=make_clips(1, 0))
+    attempt = services.attempt_start(quiz=quiz, learner=student)
+    student_client.get(take_url(attempt))
+    answer(student_client, attempt)
+    response = student_client.get(take_url(attempt), headers={"HX-Request": "true"})
+    assert response["HX-Redirect"].endswith("/results/")
+
+
+def test_spot_the_tell_by_point_and_by_grid(student_client, teacher, student):
+    fakes = [ClipFactory(fake=True, regions=[{"x": 0.6, "y": 0.6, "w": 0.3, "h": 0.3}]) for _ in range(3)]
+    quiz = make_quiz(owner=teacher, clips=fakes)
+    attempt = services.attempt_start(quiz=quiz, learner=student, rng=random.Random(0))
+    student_client.get(take_url(attempt))
+    answer(student_client, attempt, point_x="0.7", point_y="0.72")
+    student_client.get(take_url(attempt))
+    answer(student_client, attempt, cell="0,0")
+    student_client.get(take_url(attempt))
+    answer(student_client, attempt, cell="2,2")
+    found = list(Response.objects.order_by("item__position").values_list("found_tell", flat=True))
+    assert found == [True, False, True]
+    html = student_client.get(reverse("quiz:attempt_results", args=[attempt.public_id])).content.decode()
+    assert "pointed at the actual tell in 2 of 3 fake calls" in html
+
+
+def test_guest_takes_the_public_quiz_and_keeps_it_after_sign_up(client, teacher, password):
+    quiz = make_quiz(owner=None, clips=make_clips(1, 1), is_public=True)
+    start = client.get(reverse("quiz:guest"))
+    assert start.url == reverse("quiz:quiz_start", args=[quiz.public_id])
+    assert "synthetic media" in client.get(start.url).content.decode()
+    attempt_page = client.post(start.url)
+    attempt = Attempt.objects.get()
+    assert attempt.learner is None and attempt.guest_key
+    for _ in range(2):
+        client.get(attempt_page.url)
+        answer(client, attempt)
+    results = client.get(reverse("quiz:attempt_results", args=[attempt.public_id])).content.decode()
+    assert "Sign up to keep these results" in results
+    assert f"next=/quiz/attempt/{attempt.public_id}/results/" in results
+    # Another browser cannot see it.
+    assert type(client)().get(take_url(attempt)).status_code in (302, 404)
+    signup = client.post(
+        reverse("accounts:signup") + f"?next=/quiz/attempt/{attempt.public_id}/results/",
+        {"email": "new.learner@example.com", "display_name": "New", "password1": password, "password2": password},
+    )
+    assert signup.status_code == 302, signup.content.decode()[:2000]
+    attempt.refresh_from_db()
+    assert attempt.learner.email == "new.learner@example.com" and attempt.guest_key == ""
+    assert client.get(reverse("quiz:attempt_results", args=[attempt.public_id])).status_code == 200
+
+
+def test_guests_cannot_take_an_assessment_or_unpublished_quiz(client, teacher):
+    quiz = make_quiz(owner=teacher, clips=make_clips(1, 1), mode=Mode.ASSESSMENT)
+    response = client.get(reverse("quiz:quiz_start", args=[quiz.public_id]))
+    assert response.status_code == 302 and "/accounts/login/" in response.url
+    assert client.post(reverse("quiz:quiz_start", args=[quiz.public_id])).status_code == 302
+    assert not Attempt.objects.exists()
+
+
+def test_practice_url_starts_or_resumes_practice_on_public_clips_of_those_techniques(student_client, student):
+    ClipFactory.create_batch(4)
+    splices = ClipFactory.create_batch(3, fake=True, technique=Technique.SPLICE)
+    ClipFactory.create_batch(3, fake=True, technique=Technique.FACE_SWAP)
+    ClipFactory(fake=True, technique=Technique.SPLICE, visibility=Visibility.PRIVATE)
+    url = reverse("quiz:practice") + "?technique=splice&technique=not-a-technique"
+    response = student_client.get(url)
+    attempt = Attempt.objects.get(learner=student)
+    assert response.url == take_url(attempt)
+    fakes = set(attempt.items.filter(clip__truth="synthetic").values_list("clip_id", flat=True))
+    assert fakes <= {c.pk for c in splices} and fakes
+    assert student_client.get(url).url == take_url(attempt)
+    assert Attempt.objects.count() == 1
+
+
+def test_practice_url_needs_log_in(client):
+    response = client.get(reverse("quiz:practice"))
+    assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_quiz_with_no_ready_clips_says_so(student_client, teacher):
+    quiz = make_quiz(owner=teacher)
+    response = student_client.post(reverse("quiz:quiz_start", args=[quiz.public_id]))
+    assert response.status_code == 409 and "no clips ready" in response.content.decode()
+
+
+def test_unpublished_quiz_of_another_teacher_is_404_for_students(student_client, teacher):
+    quiz = make_quiz(owner=teacher, clips=make_clips(1, 1), is_published=False)
+    assert student_client.get(reverse("quiz:quiz_start", args=[quiz.public_id])).status_code == 404
