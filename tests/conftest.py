@@ -24,6 +24,12 @@ def _plain_static_storage(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Real hashing costs about a second per user on this machine; tests need many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery_and_clean_cache():
     """Unit tests run tasks in-process; tests/integration starts real workers."""
     celery_app.conf.task_always_eager = True

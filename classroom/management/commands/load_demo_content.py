@@ -18,12 +18,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         available = get_commands()
+        # Accounts first: the demo quizzes and class belong to the demo teacher.
+        user_ensure(email=DEMO_TEACHER[0], password=DEMO_TEACHER[1], display_name=DEMO_TEACHER[2], teacher=True)
+        user_ensure(email=DEMO_STUDENT[0], password=DEMO_STUDENT[1], display_name=DEMO_STUDENT[2])
         for name in ("load_lessons", "load_demo", "load_demo_quizzes"):
             if name in available:
                 call_command(name, stdout=self.stdout)
-        teacher, _ = user_ensure(email=DEMO_TEACHER[0], password=DEMO_TEACHER[1],
-                                 display_name=DEMO_TEACHER[2], teacher=True)
-        student, _ = user_ensure(email=DEMO_STUDENT[0], password=DEMO_STUDENT[1], display_name=DEMO_STUDENT[2])
         if "load_demo_class" in available:
             call_command("load_demo_class", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo accounts (log in at http://127.0.0.1:8000/accounts/login/):"))
