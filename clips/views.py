@@ -59,8 +59,13 @@ def library(request):
 def upload(request):
     form = ClipUploadForm(request.POST or None, request.FILES or None, owner=request.user)
     if request.method == "POST" and form.is_valid():
-        clip = services.clip_create(owner=request.user, original=form.cleaned_data["file"],
-                                    fields=form.clip_fields())
+        try:
+            clip = services.clip_create(owner=request.user, original=form.cleaned_data["file"],
+                                        fields=form.clip_fields())
+        except OSError:
+            form.add_error(None, "We could not store your file just now (a storage problem on our side). "
+                                 "Nothing was saved; please try again in a few minutes.")
+            return render(request, "clips/clip_upload.html", {"form": form}, status=503)
         messages.success(request, "Upload received. We are preparing it for learners; this page updates by itself.")
         return redirect("clips:detail", public_id=clip.public_id)
     return render(request, "clips/clip_upload.html", {"form": form}, status=422 if form.errors else 200)

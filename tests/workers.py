@@ -68,6 +68,17 @@ class Worker:
                 self.process.wait()
 
 
+def use_broker(url: str | None, *, eager: bool) -> None:
+    """Point the in-process Celery app at a broker, dropping pools made for another one."""
+    # kombu keeps one pool per broker URL process-wide; closing it would break the
+    # next test on the same URL, so only forget the app's reference.
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    if url:
+        celery_app.conf.broker_url = url
+    celery_app.conf.task_always_eager = eager
+
+
 @pytest.fixture
 def redis_broker():
     url = redis_url()
@@ -77,11 +88,10 @@ def redis_broker():
     except redis.ConnectionError as error:
         pytest.fail(f"Integration tests need Redis at {url}: {error}. Run `make test`, which starts it.")
     client.flushdb()  # no task left over from an earlier run
-    old = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
-    celery_app.conf.broker_url = url
-    celery_app.conf.task_always_eager = False
+    old = celery_app.conf.broker_url
+    use_broker(url, eager=False)
     yield client
-    celery_app.conf.broker_url, celery_app.conf.task_always_eager = old
+    use_broker(old, eager=True)
     client.flushdb()
 
 
