@@ -1,14 +1,48 @@
 // Second Look: small progressive enhancements. Loaded with the page's CSP nonce.
 (function () {
   "use strict";
+
+  function words(el) {
+    return el.textContent.replace(/\s+/g, " ").trim();
+  }
+
+  // Say what changed in the page-wide status region: the swapped content's
+  // [data-announce] parts, else its heading. A whole swapped region is never
+  // a live region itself: screen readers would read every control in it.
+  function announce(text) {
+    var region = document.getElementById("announcer");
+    if (!region || !text) return;
+    region.textContent = "";
+    // A fresh text node after a tick is announced even when the words repeat.
+    window.setTimeout(function () { region.textContent = text; }, 50);
+  }
+
+  // A swap that removes the focused element (a button replaced by its result,
+  // or a background request landing while the reader is in the region) must not
+  // drop focus to <body>.
+  var hadFocus = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var active = document.activeElement;
+    var target = event.detail.target;
+    hadFocus = active && active !== document.body && target.contains(active) ? target : null;
+  });
+
   // After an htmx swap, move focus to the new content's heading or marked
   // element so keyboard and screen-reader users land on what changed.
   document.addEventListener("htmx:afterSwap", function (event) {
     var root = event.detail.target;
     var focusTarget = root.querySelector("[data-autofocus]") || root.querySelector("h1, h2");
+    if (!focusTarget && hadFocus === root && !root.contains(document.activeElement)) {
+      focusTarget = root.firstElementChild;
+    }
+    hadFocus = null;
     if (focusTarget) {
       if (!focusTarget.hasAttribute("tabindex")) focusTarget.setAttribute("tabindex", "-1");
       focusTarget.focus();
     }
+    if (root.closest("[aria-live]")) return;  // already a live region: it speaks for itself
+    var parts = Array.prototype.map.call(root.querySelectorAll("[data-announce]"), words);
+    if (!parts.length && focusTarget) parts = [words(focusTarget)];
+    announce(parts.join(" "));
   });
 })();
