@@ -104,6 +104,17 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not memory, so a real Celery worker process can open the test database.
     # One file per test run, so two runs on one machine do not share it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+    DATABASES["default"]["OPTIONS"] = {
+        # Several processes (web workers, a Celery worker) share the file. WAL lets
+        # readers go on while one writer commits; synchronous=NORMAL is durable in
+        # WAL mode except for the last commits on a power cut. IMMEDIATE takes the
+        # write lock when a transaction begins, so two writers queue on the busy
+        # timeout instead of one failing with "database is locked" on upgrade.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -159,6 +170,60 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Object storage for several machines (README, "Deployment on several machines"):
+# with AWS_STORAGE_BUCKET_NAME set, renditions and originals live in S3 (or an
+# S3-compatible store) through django-storages, which is then required; it is not
+# in requirements.txt because the embedded default does not use it. Objects are
+# private: learners get short-lived signed URLs for renditions, and nothing ever
+# asks for an original's URL. boto3 finds credentials itself (AWS_ACCESS_KEY_ID
+# and AWS_SECRET_ACCESS_KEY, or the machine's role).
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+MEDIA_ORIGINS: list[str] = []
+if AWS_STORAGE_BUCKET_NAME:
+    from importlib.util import find_spec
+    from urllib.parse import urlsplit
+
+    if find_spec("storages") is None or find_spec("boto3") is None:
+        # Falling back to local disk would lose media between machines; stop instead.
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "AWS_STORAGE_BUCKET_NAME is set, so media goes to S3: pip install 'django-storages[s3]'."
+        )
+    _s3 = {
+        "region_name": env("AWS_S3_REGION_NAME", default=None),
+        "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
+        "default_acl": "private",
+        "querystring_auth": True,
+        "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=3600),
+        "file_overwrite": False,
+    }
+    _custom_domain = env("AWS_S3_CUSTOM_DOMAIN", default=None)
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_s3, "bucket_name": AWS_STORAGE_BUCKET_NAME, "location": "media",
+                    "custom_domain": _custom_domain},
+    }
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        # Never a custom domain (a CDN) for originals: they are not served at all.
+        "OPTIONS": {**_s3, "bucket_name": env("AWS_PRIVATE_BUCKET_NAME", default=AWS_STORAGE_BUCKET_NAME),
+                    "location": "private", "custom_domain": None},
+    }
+    # Pages load renditions from the bucket (or the CDN in front of it): the CSP must allow that origin.
+    if _custom_domain:
+        _origins = [f"https://{_custom_domain}"]
+    elif _s3["endpoint_url"]:
+        _endpoint = urlsplit(_s3["endpoint_url"])
+        _origins = [f"{_endpoint.scheme}://{_endpoint.netloc}",
+                    f"{_endpoint.scheme}://{AWS_STORAGE_BUCKET_NAME}.{_endpoint.netloc}"]
+    else:
+        _region = _s3["region_name"]
+        _origins = [f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"]
+        if _region:
+            _origins.append(f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{_region}.amazonaws.com")
+    MEDIA_ORIGINS = env.list("MEDIA_ORIGINS", default=_origins)
 
 # Redis: Celery broker and the Django cache. Unset means the embedded default.
 REDIS_URL = env("REDIS_URL", default="")
@@ -238,6 +303,9 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+
+for _directive in ("img-src", "media-src"):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"][_directive] += MEDIA_ORIGINS
 
 # Media limits (clips app). Defaults from the clip-library issue.
 CLIP_IMAGE_MAX_BYTES = env.int("CLIP_IMAGE_MAX_BYTES", default=20 * 1024 * 1024)
