@@ -3,7 +3,10 @@
 Counts per learner (responses, fakes, hits, false alarms, right answers and the
 sum of Brier terms) come from one ``GROUP BY`` with conditional aggregates; d'
 and c are then derived from those counts with the same formulas and log-linear
-correction as ``quiz.scoring.summarize`` (the tests check the two agree). No
+correction as ``quiz.scoring.summarize`` (the tests check the two agree). The
+class overview and the technique grid sum ``quiz.AttemptScore`` rows (running
+counts per attempt and technique, kept as answers are stored) rather than every
+response, so their cost follows the number of attempts, not of answers. No
 function here loops over responses in Python; the only per-response rows are the
 learners × items 0/1 matrix of one quiz (``item_analysis``), which classical test
 statistics need as such.
@@ -30,7 +33,7 @@ from django.utils import timezone
 from clips.models import Clip, Technique, Truth
 from lessons.models import LessonProgress
 from quiz import scoring
-from quiz.models import Attempt, QuizItem, Response
+from quiz.models import Attempt, AttemptScore, QuizItem, Response
 
 from .models import Assignment, Classroom, Membership
 
@@ -110,6 +113,11 @@ class Skill:
         return cls(n=n, n_fake=n_fake, hits=hits, false_alarms=false_alarms,
                    correct=hits + (n - n_fake - false_alarms), brier_sum=row.get(f"brier{suffix}") or 0.0)
 
+    @classmethod
+    def from_scores(cls, row: dict) -> "Skill":
+        """From ``score_aggregates`` sums, whose Brier sum is in ten-thousandths."""
+        return cls.from_row({**row, "brier": (row.get("brier_e4") or 0) / 10_000})
+
 
 _FAKE = Q(item__clip__truth=Truth.SYNTHETIC)
 _REAL = Q(item__clip__truth=Truth.REAL)
@@ -133,6 +141,15 @@ def skill_aggregates(condition: Q = Q(), suffix: str = "") -> dict:
         f"false_alarms{suffix}": Count("pk", filter=condition & _REAL & Q(answered_fake=True)),
         f"brier{suffix}": Sum(_BRIER, filter=condition),
     }
+
+
+def score_aggregates() -> dict:
+    """Sums over ``AttemptScore`` rows that ``Skill.from_scores`` reads back."""
+    return {name: Sum(name) for name in ("n", "n_fake", "hits", "false_alarms", "brier_e4")}
+
+
+# Right answers: the hits plus the correct rejections.
+_SCORE_CORRECT = Sum(F("hits") + F("n") - F("n_fake") - F("false_alarms"))
 
 
 def auc_from_levels(levels: Iterable[tuple[bool, float, int]]) -> Optional[float]:
@@ -211,9 +228,29 @@ def class_responses(*, classroom: Classroom, assignments: Iterable[Assignment],
     return responses
 
 
+def class_scores(*, classroom: Classroom, assignments: Iterable[Assignment]) -> QuerySet:
+    """The ``AttemptScore`` rows of the attempts whose responses ``class_responses`` selects.
+
+    Which responses a class sees is decided per attempt (quiz, start, preview,
+    learner), so summing these rows gives the same counts as aggregating those responses.
+    """
+    students = Membership.objects.filter(classroom=classroom).values("student_id")
+    return AttemptScore.objects.filter(
+        _any_window(assignment_windows(assignments).values(), "attempt__"),
+        attempt__is_preview=False,
+        attempt__learner_id__in=students,
+    )
+
+
 def learner_skills(responses: QuerySet) -> dict[int, Skill]:
     rows = responses.values(learner=F("item__attempt__learner_id")).annotate(**skill_aggregates()).order_by()
     return {row["learner"]: Skill.from_row(row) for row in rows}
+
+
+def learner_skills_from_scores(scores: QuerySet) -> dict[int, Skill]:
+    """As ``learner_skills``, summing ``AttemptScore`` rows (a few per attempt) instead of responses."""
+    rows = scores.values(learner=F("attempt__learner_id")).annotate(**score_aggregates()).order_by()
+    return {row["learner"]: Skill.from_scores(row) for row in rows if row["n"]}
 
 
 # --------------------------------------------------------------------------
@@ -439,7 +476,7 @@ def class_overview(*, classroom: Classroom, assignments: list[Assignment], now=N
     now = now or timezone.now()
     students = Membership.objects.filter(classroom=classroom).values("student_id")
     learner_ids = [row["student_id"] for row in students]
-    skills = learner_skills(class_responses(classroom=classroom, assignments=assignments))
+    skills = learner_skills_from_scores(class_scores(classroom=classroom, assignments=assignments))
     # A subquery, not a list of 500 ids in the SQL text.
     work = work_table(assignments=assignments, learner_ids=students, now=now)
     progress = []
@@ -510,22 +547,21 @@ class Grid:
 
 def technique_grid(*, classroom: Classroom, assignments: list[Assignment], memberships: list[Membership]) -> Grid:
     """Accuracy per student per technique for one page of students, with the class column: two queries."""
-    responses = class_responses(classroom=classroom, assignments=assignments)
-    right = Count("pk", filter=_RIGHT)
+    scores = class_scores(classroom=classroom, assignments=assignments)
     totals = {
-        row["technique"]: Cell(row["n"], row["correct"])
-        for row in responses.values(technique=F("item__clip__technique"))
-        .annotate(n=Count("pk"), correct=right).order_by()
+        row["technique"]: Cell(row["answered"], row["correct"])
+        for row in scores.values("technique").annotate(answered=Sum("n"), correct=_SCORE_CORRECT).order_by()
+        if row["answered"]
     }
     labels = dict(Technique.choices)
     techniques = sorted(totals, key=lambda code: (code == Technique.AUTHENTIC, labels.get(code, code)))
     page = {}
     ids = [m.student_id for m in memberships]
     if ids and techniques:
-        for row in (responses.filter(item__attempt__learner_id__in=ids)
-                    .values(learner=F("item__attempt__learner_id"), technique=F("item__clip__technique"))
-                    .annotate(n=Count("pk"), correct=right).order_by()):
-            page[(row["learner"], row["technique"])] = Cell(row["n"], row["correct"])
+        for row in (scores.filter(attempt__learner_id__in=ids)
+                    .values("technique", learner=F("attempt__learner_id"))
+                    .annotate(answered=Sum("n"), correct=_SCORE_CORRECT).order_by()):
+            page[(row["learner"], row["technique"])] = Cell(row["answered"], row["correct"])
     return Grid(
         techniques=[(code, "Real clips" if code == Technique.AUTHENTIC else labels.get(code, code))
                     for code in techniques],

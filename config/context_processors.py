@@ -1,6 +1,7 @@
 """Template context shared by every page."""
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 
 def csp_nonce(request: HttpRequest) -> dict[str, object]:
@@ -15,5 +16,11 @@ def csp_nonce(request: HttpRequest) -> dict[str, object]:
 
 
 def roles(request: HttpRequest) -> dict[str, object]:
+    """``is_teacher`` for the navigation, looked up only when a template reads it.
+
+    Context processors run for every render, htmx partials included, and most
+    partials never show the navigation; the answer to a quiz item should not pay for
+    a groups query. ``User.is_teacher`` caches it for the rest of the request.
+    """
     user = getattr(request, "user", None)
-    return {"is_teacher": bool(user and user.is_authenticated and user.is_teacher)}
+    return {"is_teacher": SimpleLazyObject(lambda: bool(user and user.is_authenticated and user.is_teacher))}

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from .models import Attempt, AttemptItem, Quiz, QuizItem, Response
+from . import services
+from .models import Attempt, AttemptItem, AttemptScore, Quiz, QuizItem, Response
 
 
 class QuizItemInline(admin.TabularInline):
@@ -38,6 +39,35 @@ class AttemptAdmin(admin.ModelAdmin):
 class ResponseAdmin(admin.ModelAdmin):
     list_display = ["item", "answered_fake", "confidence", "time_ms", "found_tell", "created_at"]
     raw_id_fields = ["item"]
+
+    # An edit here bypasses response_record: rescore the attempts it touched.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.attempt_scores_rebuild(attempts=[obj.item.attempt_id])
+
+    def delete_model(self, request, obj):
+        attempt_id = obj.item.attempt_id
+        super().delete_model(request, obj)
+        services.attempt_scores_rebuild(attempts=[attempt_id])
+
+    def delete_queryset(self, request, queryset):
+        attempt_ids = list(queryset.values_list("item__attempt_id", flat=True).distinct())
+        super().delete_queryset(request, queryset)
+        services.attempt_scores_rebuild(attempts=attempt_ids)
+
+
+@admin.register(AttemptScore)
+class AttemptScoreAdmin(admin.ModelAdmin):
+    """Read-only: the rows are kept by quiz.services."""
+
+    list_display = ["attempt", "technique", "n", "n_fake", "hits", "false_alarms", "brier_e4"]
+    raw_id_fields = ["attempt"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(QuizItem)

@@ -5,6 +5,8 @@ filters) and how (practice: reveal after each item; assessment: reveal at the
 end or after a date). Starting an ``Attempt`` freezes the drawn, shuffled list as
 ``AttemptItem`` rows; each answer is one ``Response``, stored exactly once (the
 one-to-one is the database's guarantee, see ``services.response_record``).
+``AttemptScore`` keeps running counts of an attempt's answers per technique, so
+that class dashboards add up a few rows per attempt instead of every answer.
 
 Nothing here carries a clip's label into anything a learner can see before
 answering: attempt ids and item tokens are random, never derived from a clip.
@@ -15,7 +17,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from clips.models import Clip, Truth
@@ -293,3 +295,37 @@ class Response(models.Model):
     @property
     def pointed(self) -> bool:
         return self.point_x is not None or bool(self.grid_cell)
+
+
+class AttemptScore(models.Model):
+    """Running counts of one attempt's answers to clips of one technique.
+
+    Written only by ``services.response_record``, in the transaction that inserts the
+    ``Response`` and only when that insert succeeded, so a refused or duplicate submit
+    never counts; ``services.attempt_scores_rebuild`` recomputes rows from the responses
+    (after a clip's label changes, or data loaded around the service). The class
+    dashboards sum these rows; they equal ``scoring.summarize`` on the same responses.
+    """
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="scores")
+    technique = models.CharField(max_length=30)
+    n = models.PositiveIntegerField(default=0)
+    n_fake = models.PositiveIntegerField(default=0)
+    hits = models.PositiveIntegerField(default=0)
+    false_alarms = models.PositiveIntegerField(default=0)
+    # Sum of Brier terms times 10 000: confidences are whole percents, so each term,
+    # (100 - c)^2 for a right answer and c^2 for a wrong one, is a whole number and the
+    # sum is exact in any order.
+    brier_e4 = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "technique"], name="attemptscore_unique_technique"),
+            models.CheckConstraint(
+                condition=Q(n_fake__lte=F("n"), hits__lte=F("n_fake"), false_alarms__lte=F("n") - F("n_fake")),
+                name="attemptscore_counts_consistent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id} {self.technique}: {self.n} answers"

@@ -1,5 +1,6 @@
 """Writes on quizzes and attempts: building quizzes, drawing and starting attempts,
-recording answers exactly once, finishing, and claiming guest attempts.
+recording answers exactly once (with the attempt's running score), finishing, and
+claiming guest attempts.
 
 Keyword-only functions named ``<thing>_<action>``. Refusals a learner must read
 are raised as ``Refused`` with the HTTP status the view should answer and words
@@ -14,13 +15,14 @@ from datetime import datetime
 from typing import Optional
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clips.models import Clip, MediaType, Truth, Visibility
 
-from . import tells
-from .models import Attempt, AttemptItem, Mode, Quiz, QuizItem, Response, Selection
+from . import scoring, tells
+from .models import Attempt, AttemptItem, AttemptScore, Mode, Quiz, QuizItem, Response, Selection
 
 PRACTICE_DRAW = 10
 GUEST_SESSION_KEY = "quiz_guest_key"
@@ -231,6 +233,11 @@ def attempt_start(
         AttemptItem.objects.bulk_create(
             [AttemptItem(attempt=attempt, clip_id=clip_id, position=i) for i, clip_id in enumerate(clip_ids, 1)]
         )
+        # Empty score rows now, so that each answer is a single UPDATE.
+        techniques = Clip.objects.filter(pk__in=clip_ids).values_list("technique", flat=True).distinct()
+        AttemptScore.objects.bulk_create(
+            [AttemptScore(attempt=attempt, technique=technique) for technique in sorted(set(techniques))]
+        )
     return attempt
 
 
@@ -268,6 +275,17 @@ def attempt_progress(*, attempt: Attempt, now: Optional[datetime] = None) -> Pro
     return Progress(item=item, total=counts["total"], answered=counts["answered"])
 
 
+# Clip columns the reveal never shows (consent record, processing state, bookkeeping):
+# answering an item reads a clip's row, and half of it is these.
+REVEAL_UNUSED = tuple(f"clip__{name}" for name in (
+    "difficulty", "digital_source_type", "depicts_real_person", "consent_subject", "consent_obtained_by",
+    "consent_date", "consent_scope", "consent_evidence", "research_basis", "status", "failure_reason", "progress",
+    "processing_started_at", "processing_token", "processed_at", "original", "original_size", "thumbnail",
+    "duration_seconds", "sha256", "phash", "near_duplicate_of", "owner", "visibility", "retired", "sibling",
+    "import_key", "created_at", "updated_at",
+))
+
+
 @dataclass
 class Outcome:
     """One answered item, as the reveal shows it."""
@@ -302,20 +320,19 @@ def response_record(
     the loser gets the stored answer back in its refusal.
     """
     now = now or timezone.now()
-    item = AttemptItem.objects.select_related("clip", "response").filter(attempt=attempt, token=token).first()
+    item = AttemptItem.objects.select_related("clip").defer(*REVEAL_UNUSED).filter(attempt=attempt, token=token).first()
     if item is None:
         raise Refused("That item is not part of this attempt, so nothing was recorded.", status=422)
-    existing = getattr(item, "response", None)
-    if existing is not None:
+    # One query for whether it is answered, the order check, what remains after this answer and the item count.
+    states = list(attempt.items.order_by("position").values_list("pk", "response__id"))
+    if dict(states).get(item.pk) is not None:
         raise Refused("You have already answered this item; your first answer stands.",
-                      outcome=_outcome(item, existing))
+                      outcome=_outcome(item, Response.objects.get(item=item)))
     if attempt.is_finished:
         raise Refused("This attempt is already finished, so nothing more is recorded.")
     if attempt.is_overdue(now):
         attempt_finish(attempt=attempt, now=now)
         raise Refused("Time is up: the time limit passed before this answer arrived, so it was not counted.")
-    # One query for the order check, what remains after this answer and the item count.
-    states = list(attempt.items.order_by("position").values_list("pk", "response__id"))
     open_items = [pk for pk, response_id in states if response_id is None]
     if not open_items or open_items[0] != item.pk:
         existing = Response.objects.filter(item=item).first()
@@ -345,6 +362,8 @@ def response_record(
                 point_x=point[0] if point else None, point_y=point[1] if point else None,
                 grid_cell=cell or "", found_tell=found,
             )
+            # Only reached when the insert succeeded: a duplicate never counts twice.
+            _score_add(attempt_id=attempt.pk, clip=item.clip, answered_fake=answered_fake, confidence=confidence)
             remaining = len(open_items) > 1
             if not remaining:
                 Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(finished_at=now)
@@ -356,6 +375,86 @@ def response_record(
         raise Refused("You have already answered this item; your first answer stands.",
                       outcome=_outcome(item, existing)) from None
     return Outcome(item=item, response=response, total=len(states), finished=not remaining)
+
+
+# --------------------------------------------------------------------------
+# Running scores
+# --------------------------------------------------------------------------
+
+
+def _score_deltas(*, is_fake: bool, answered_fake: bool, confidence: Optional[int]) -> dict[str, int]:
+    """What one answer adds to its ``AttemptScore`` row (the same counts as ``scoring.summarize``)."""
+    sure = int(scoring.scored_confidence(confidence))
+    right = answered_fake == is_fake
+    return {
+        "n": 1,
+        "n_fake": int(is_fake),
+        "hits": int(is_fake and answered_fake),
+        "false_alarms": int(not is_fake and answered_fake),
+        # (p - [fake])^2 is (1 - sure)^2 for a right answer and sure^2 for a wrong one; times 10 000.
+        "brier_e4": (100 - sure) ** 2 if right else sure**2,
+    }
+
+
+def _score_add(*, attempt_id: int, clip: Clip, answered_fake: bool, confidence: Optional[int]) -> None:
+    """Add one stored answer to its attempt's score; call inside the transaction that stored it."""
+    deltas = _score_deltas(is_fake=clip.truth == Truth.SYNTHETIC, answered_fake=answered_fake,
+                           confidence=confidence)
+    row = AttemptScore.objects.filter(attempt_id=attempt_id, technique=clip.technique)
+    increments = {name: F(name) + delta for name, delta in deltas.items() if delta}
+    if row.update(**increments):
+        return
+    try:
+        # A savepoint, so that losing a race to create the row leaves the answer's transaction usable.
+        with transaction.atomic():
+            AttemptScore.objects.create(attempt_id=attempt_id, technique=clip.technique, **deltas)
+    except IntegrityError:
+        row.update(**increments)
+
+
+_FAKE = Q(item__clip__truth=Truth.SYNTHETIC)
+_REAL = Q(item__clip__truth=Truth.REAL)
+_RIGHT = (_FAKE & Q(answered_fake=True)) | (_REAL & Q(answered_fake=False))
+_SURE = Coalesce(F("confidence"), Value(scoring.UNASKED_CONFIDENCE))
+
+
+def _score_aggregates() -> dict:
+    """``AttemptScore`` counts as SQL aggregates over Response rows (``_score_deltas`` summed)."""
+    return {
+        "n": Count("pk"),
+        "n_fake": Count("pk", filter=_FAKE),
+        "hits": Count("pk", filter=_FAKE & Q(answered_fake=True)),
+        "false_alarms": Count("pk", filter=_REAL & Q(answered_fake=True)),
+        "brier_e4": Sum(Case(When(_RIGHT, then=(Value(100) - _SURE) * (Value(100) - _SURE)),
+                             default=_SURE * _SURE)),
+    }
+
+
+@transaction.atomic
+def attempt_scores_rebuild(*, attempts: QuerySet | list[int]) -> int:
+    """Recompute these attempts' ``AttemptScore`` rows from their responses; returns the rows written.
+
+    For what bypasses ``response_record``: a clip whose truth or technique was changed
+    after people answered it, data loaded with ``bulk_create``, an admin's edit.
+    """
+    if isinstance(attempts, QuerySet):
+        attempts = attempts.values("pk")
+    AttemptScore.objects.filter(attempt__in=attempts).delete()
+    rows = (
+        Response.objects.filter(item__attempt__in=attempts)
+        .values(attempt_ref=F("item__attempt_id"), technique_ref=F("item__clip__technique"))
+        .annotate(**_score_aggregates()).order_by()
+    )
+    scores = [
+        AttemptScore(attempt_id=row.pop("attempt_ref"), technique=row.pop("technique_ref"), **row) for row in rows
+    ]
+    AttemptScore.objects.bulk_create(scores, batch_size=1000)
+    return len(scores)
+
+
+def clip_scores_rebuild(*, clip: Clip) -> int:
+    """After a clip's truth or technique changed: rescore the attempts that showed it."""
+    return attempt_scores_rebuild(attempts=Attempt.objects.filter(items__clip=clip))
 
 
 @transaction.atomic

@@ -3,6 +3,8 @@
 ``build_class`` makes a class with a teacher, students, a quiz of real and fake
 clips assigned to it, and (optionally) one finished attempt per student with
 answers drawn from a seeded random generator, so every student's d' and bias differ.
+Answers bulk-created here bypass ``quiz.services.response_record``, so their
+attempts' running scores are rebuilt the way the data migration fills them.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.utils import timezone
 from accounts.models import User
 from classroom import services
 from classroom.models import Assignment, AssignmentKind, Classroom, Membership
+from quiz.services import attempt_scores_rebuild
 from clips.models import Clip, Technique, Truth
 from quiz.models import Attempt, AttemptItem, Mode, Quiz, QuizItem, Response, Selection
 from tests.factories import ClipFactory, UserFactory
@@ -78,6 +81,7 @@ def answer_attempts(*, quiz: Quiz, clips: list[Clip], students: list[User], star
         responses.append(Response(item=item, answered_fake=answered_fake, confidence=confidence,
                                   time_ms=rng.randint(500, 9000)))
     Response.objects.bulk_create(responses)
+    attempt_scores_rebuild(attempts=[a.pk for a in attempts])
     return attempts
 
 
