@@ -29,3 +29,60 @@ def user_ensure(*, email: str, password: str, display_name: str = "", teacher: b
     if teacher:
         user_make_teacher(user=user)
     return user, created
+
+
+class AccountDeleteRefused(Exception):
+    """Deleting the account would leave something without an owner; ``message`` says what to do."""
+
+    def __init__(self, message: str, *, classes: list):
+        super().__init__(message)
+        self.message = message
+        self.classes = classes
+
+
+def user_owned_classes(*, user: User) -> list:
+    """The classes this user owns. Read through the reverse relation, so accounts imports nothing from classroom."""
+    links = user.teaching.filter(role="owner").select_related("classroom").order_by("classroom__name")
+    return [link.classroom for link in links]
+
+
+@transaction.atomic
+def user_delete(*, user: User) -> None:
+    """Delete the account and, with it, every learning record it has (integrity rule 4).
+
+    The database cascades from the user to quiz attempts (and their items and
+    responses), lesson progress, knowledge-check answers, class memberships,
+    co-teacher links and dataset import jobs. Quizzes and clips a teacher made are
+    kept without an owner for the classes that use them. The log-in records
+    django-axes keeps under the e-mail address go too. A teacher who owns classes
+    is refused: their students' class data would be left without a teacher.
+    """
+    classes = user_owned_classes(user=user)
+    if classes:
+        names = ", ".join(c.name for c in classes)
+        raise AccountDeleteRefused(
+            f"You own {len(classes)} class{'es' if len(classes) != 1 else ''} ({names}). Delete each class "
+            "(export its results first if you need them), or ask an administrator to hand it to another "
+            "teacher, then delete your account.",
+            classes=classes,
+        )
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    username = user.get_username()
+    archives = [job.archive.name for job in user.clip_imports.all() if job.archive]
+    user.delete()
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        model.objects.filter(username__iexact=username).delete()
+    if archives:
+        transaction.on_commit(lambda: _delete_private_files(archives))
+
+
+def _delete_private_files(names: list[str]) -> None:
+    from django.core.files.storage import storages
+
+    storage = storages["private"]
+    for name in names:
+        try:
+            storage.delete(name)
+        except OSError:  # a missing file is already gone
+            pass

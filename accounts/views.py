@@ -1,12 +1,14 @@
-"""Sign-up, the signed-in home page and the landing page."""
+"""Sign-up, deleting one's own account, the signed-in home page and the landing page."""
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
 
-from .forms import SignUpForm
+from . import services
+from .forms import AccountDeleteForm, SignUpForm
 
 
 def landing(request):
@@ -29,3 +31,23 @@ def signup(request):
 @login_required
 def home(request):
     return render(request, "accounts/home.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+# The password is asked for again; a session left open must not be a way to guess it.
+@ratelimit(key="user", rate="10/h", method="POST", block=True)
+def account_delete(request):
+    owned = services.user_owned_classes(user=request.user)
+    form = AccountDeleteForm(request.POST or None, user=request.user)
+    if request.method == "POST" and not owned and form.is_valid():
+        try:
+            services.user_delete(user=request.user)
+        except services.AccountDeleteRefused:  # a class was made in another tab meanwhile
+            owned = services.user_owned_classes(user=request.user)
+        else:
+            logout(request)
+            messages.success(request, "Your account and all your learning records have been deleted.")
+            return redirect("landing")
+    status = 409 if owned and request.method == "POST" else 422 if form.errors else 200
+    return render(request, "accounts/account_delete.html", {"form": form, "owned": owned}, status=status)

@@ -30,6 +30,24 @@ class CoTeacherForm(forms.Form):
                              help_text="They need a teacher account on Second Look.")
 
 
+class ClassDeleteForm(forms.Form):
+    confirm_name = forms.CharField(
+        label="Type the class name to confirm", max_length=120,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, classroom: Classroom, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.classroom = classroom
+        self.fields["confirm_name"].help_text = f"Type {classroom.name} exactly as shown."
+
+    def clean_confirm_name(self):
+        typed = self.cleaned_data["confirm_name"].strip()
+        if typed != self.classroom.name.strip():
+            raise forms.ValidationError("That is not the name of this class, so nothing was deleted.")
+        return typed
+
+
 class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 

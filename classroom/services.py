@@ -10,12 +10,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -118,6 +120,88 @@ def join_code_problem(code: str) -> Optional[str]:
         hint = " (codes never use 0, O, 1, I or L)" if set(bad) & set("0O1IL") else ""
         return f"A class code has only letters and digits{hint}; check {', '.join(bad)}."
     return None
+
+
+@dataclass(frozen=True)
+class ClassDeletion:
+    """What deleting a class removes (the confirm page shows it before, the message after)."""
+
+    students: int
+    teachers: int
+    assignments: int
+    attempts: int
+    responses: int
+    exports: int
+
+
+def _class_only_attempts(classroom: Classroom):
+    """The attempts that are this class's results and no other class's.
+
+    Attempts are not linked to assignments: an attempt counts for a class when its
+    learner is a current student of the class and it started at a quiz assigned to
+    the class, on or after that assignment opened (``analytics`` reads the class's
+    results the same way). An attempt that also counts for another class the
+    student is in (the same quiz assigned there, opened by then) is left alone, as
+    are teacher previews and the work of students who have left the class.
+    """
+    from quiz.models import Attempt
+
+    starts = classroom.assignments.filter(quiz__isnull=False).values("quiz_id").annotate(start=Min("opens_at"))
+    window = Q(pk__in=[])
+    for row in starts:
+        window |= Q(quiz_id=row["quiz_id"], started_at__gte=row["start"])
+    elsewhere = Assignment.objects.filter(
+        quiz_id=OuterRef("quiz_id"), opens_at__lte=OuterRef("started_at"),
+        classroom__memberships__student_id=OuterRef("learner_id"),
+    ).exclude(classroom=classroom)
+    students = Membership.objects.filter(classroom=classroom).values("student_id")
+    return (Attempt.objects.filter(window, learner_id__in=students, is_preview=False)
+            .exclude(Exists(elsewhere)))
+
+
+def classroom_deletion_preview(*, classroom: Classroom) -> ClassDeletion:
+    from quiz.models import Response
+
+    attempts = _class_only_attempts(classroom)
+    return ClassDeletion(
+        students=Membership.objects.filter(classroom=classroom).count(),
+        teachers=ClassTeacher.objects.filter(classroom=classroom).count(),
+        assignments=classroom.assignments.count(),
+        attempts=attempts.count(),
+        responses=Response.objects.filter(item__attempt__in=attempts.values("pk")).count(),
+        exports=classroom.exports.count(),
+    )
+
+
+@transaction.atomic
+def classroom_delete(*, classroom: Classroom) -> ClassDeletion:
+    """Delete the class and its results for good (learner privacy: a teacher can erase a class's data).
+
+    Deleted: the class, its roster (students' memberships and co-teacher links),
+    its assignments, its export jobs and their CSV files, and the quiz attempts
+    (with every answer) that are this class's results only (``_class_only_attempts``).
+    Kept: the students' accounts, their lesson progress and check answers (a lesson
+    is the same in every class), their other attempts, and the quizzes, lessons and
+    clips themselves.
+    """
+    # Lock the row so two deletes (a double click) do not both count and collect.
+    classroom = Classroom.objects.select_for_update().get(pk=classroom.pk)
+    summary = classroom_deletion_preview(classroom=classroom)
+    files = [job.file.name for job in classroom.exports.all() if job.file]
+    _class_only_attempts(classroom).delete()
+    classroom.delete()
+    if files:
+        transaction.on_commit(lambda: _delete_export_files(files))
+    return summary
+
+
+def _delete_export_files(names: list[str]) -> None:
+    storage = ExportJob._meta.get_field("file").storage
+    for name in names:
+        try:
+            storage.delete(name)
+        except OSError:
+            pass
 
 
 # --------------------------------------------------------------------------

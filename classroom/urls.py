@@ -13,6 +13,7 @@ urlpatterns = [
     path("<str:class_id>/", views.class_detail, name="class_detail"),
     path("<str:class_id>/edit/", views.class_edit, name="class_edit"),
     path("<str:class_id>/archive/", views.class_archive, name="class_archive"),
+    path("<str:class_id>/delete/", views.class_delete, name="class_delete"),
     path("<str:class_id>/roster/", views.roster, name="roster"),
     path("<str:class_id>/code/", views.join_code_regenerate, name="join_code_regenerate"),
     path("<str:class_id>/link/", views.join_link_regenerate, name="join_link_regenerate"),

@@ -14,11 +14,12 @@ from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
 
 from accounts.decorators import teacher_required
 from lessons.services import lesson_progress_summary
 from . import analytics, services
-from .forms import AssignmentForm, ClassroomForm, CoTeacherForm, JoinForm
+from .forms import AssignmentForm, ClassDeleteForm, ClassroomForm, CoTeacherForm, JoinForm
 from .models import (
     Assignment, AssignmentKind, Classroom, ClassTeacher, ExportJob, ExportStatus, Membership, TeacherRole,
 )
@@ -97,6 +98,24 @@ def class_archive(request, class_id):
     services.classroom_archive(classroom=classroom, archived=archived)
     messages.success(request, f"{classroom.name} is {'archived' if archived else 'active again'}.")
     return redirect("classroom:class_detail", class_id=classroom.public_id)
+
+
+@teacher_required
+@require_http_methods(["GET", "POST"])
+def class_delete(request, class_id):
+    """Delete the class and its results, after the owner types its name; the page lists what goes."""
+    classroom = _class(request, class_id)
+    _owner_only(classroom)
+    form = ClassDeleteForm(request.POST or None, classroom=classroom)
+    if request.method == "POST" and form.is_valid():
+        deleted = services.classroom_delete(classroom=classroom)
+        messages.success(request, f"Deleted {classroom.name}: {deleted.students} student place(s), "
+                                  f"{deleted.assignments} assignment(s) and {deleted.attempts} quiz attempt(s) "
+                                  f"with {deleted.responses} answer(s).")
+        return redirect("classroom:class_list")
+    preview = services.classroom_deletion_preview(classroom=classroom)
+    return render(request, "classroom/class_delete.html",
+                  {"classroom": classroom, "form": form, "preview": preview}, status=422 if form.errors else 200)
 
 
 @teacher_required
@@ -375,6 +394,8 @@ def export_download(request, class_id, job_id):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+# Codes and links share one budget, so guessing either is slow.
+@ratelimit(group="classroom.join", key="user_or_ip", rate="20/m", method="POST", block=True)
 def join(request):
     form = JoinForm(request.POST or request.GET.get("code") and {"code": request.GET["code"]} or None)
     if request.method == "POST" and form.is_valid():
@@ -390,6 +411,7 @@ def join(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@ratelimit(group="classroom.join", key="user_or_ip", rate="20/m", method="POST", block=True)
 def join_link(request, token):
     classroom = Classroom.objects.filter(join_token=token).first()
     if request.method == "POST":

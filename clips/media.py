@@ -11,7 +11,7 @@ its truth, goes through ONE rendition policy:
   profiles converted to sRGB, and no EXIF/ICC/XMP written. Animated GIF/WebP/APNG
   files become a still image of their first frame. Every image also gets an
   error-level-analysis (ELA) map (JPEG), made the same way for all images.
-* video: MP4 (faststart) with H.264 (libx264, yuv420p, preset veryfast, crf 23,
+* video: MP4 (faststart) with H.264 (libx264, yuv420p, preset superfast, crf 23,
   BT.709 tags) and AAC-LC 128 kb/s 48 kHz sound when the source has sound. The
   picture fits 1280 x 720 (height at most 720, even dimensions, square pixels,
   rotation applied) at no more than 30 frames per second. Only pixels and samples
@@ -156,7 +156,9 @@ VIDEO_MAX_WIDTH = 1280
 VIDEO_MAX_HEIGHT = 720
 VIDEO_MAX_FPS = Fraction(30)
 X264_OPTIONS = {
-    "preset": "veryfast",
+    # superfast: measured 2.4x real time for 720p on 2 cores against 1.4x for veryfast;
+    # CRF keeps the quality target, so the cost is a larger file, not a worse picture.
+    "preset": "superfast",
     "crf": "23",
     # Closed captions (A/53) and user SEI from the source must not ride along.
     "a53cc": "0",
@@ -1182,6 +1184,9 @@ class _Mp4Writer:
             vs.width, vs.height = video_size
             vs.pix_fmt = "yuv420p"
             cc = vs.codec_context
+            # Let x264 use every core (frame threads); PyAV otherwise encodes on one.
+            cc.thread_type = "FRAME"
+            cc.thread_count = 0
             cc.colorspace = cc.color_primaries = cc.color_trc = 1  # BT.709
             cc.color_range = 1  # limited ("tv")
             self.vstream = vs

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
+from django_ratelimit.decorators import ratelimit
 
 from accounts.decorators import teacher_required
 from clips.models import Clip, Technique
@@ -140,6 +141,8 @@ def _current_item(request, attempt):
 
 
 @require_POST
+# Generous: a quick learner answers one item every few seconds; a script does not get to hammer it.
+@ratelimit(key="config.ratelimits.learner_or_guest", rate="120/m", method="POST", block=True)
 def response_submit(request, attempt_id):
     if _needs_login(request):
         return redirect_to_login(reverse("quiz:attempt_take", args=[attempt_id]))

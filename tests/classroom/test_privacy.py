@@ -37,6 +37,7 @@ EXPECTED = {
     "class_detail": ("get", TEACHER_PAGE),
     "class_edit": ("get", TEACHER_PAGE),
     "class_archive": ("post", OWNER_ONLY),
+    "class_delete": ("get", OWNER_ONLY),
     "roster": ("get", TEACHER_PAGE),
     "join_code_regenerate": ("post", TEACHER_PAGE),
     "join_link_regenerate": ("post", TEACHER_PAGE),
