@@ -65,3 +65,27 @@ def student_client(client, student):
 def teacher_client(client, teacher):
     client.force_login(teacher)
     return client
+
+
+@pytest.fixture
+def isolated_ratelimits(settings, monkeypatch):
+    """Rate-limit counters in this process's own cache, in one fixed window.
+
+    django-ratelimit counts in fixed windows, so a burst that straddles a minute
+    boundary would start counting again; and a parallel run sharing the Redis test
+    database clears the cache between its tests. Neither may make these tests flaky.
+    """
+    import time
+
+    from django_ratelimit import core
+
+    settings.CACHES = {**settings.CACHES, "ratelimit-tests": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit-tests"}}
+    settings.RATELIMIT_USE_CACHE = "ratelimit-tests"
+    start = int(time.time())
+    monkeypatch.setattr(core, "_get_window", lambda value, period: start + period)
+    from django.core.cache import caches
+
+    caches["ratelimit-tests"].clear()
+    yield
+    caches["ratelimit-tests"].clear()

@@ -17,6 +17,31 @@
     window.setTimeout(function () { region.textContent = text; }, 50);
   }
 
+  // A refused or failed htmx request would otherwise do nothing visible: say why
+  // in the page's message region (a live region) and leave the page as it was.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    var text = null;
+    if (status === 429) {
+      text = "That was a lot of requests at once. Wait a minute and try again; nothing you saved was lost.";
+    } else if (status >= 500) {
+      text = "Something went wrong on our side. Try again in a moment; nothing you saved was lost.";
+    }
+    if (text === null) return;
+    event.detail.shouldSwap = false;
+    event.detail.isError = false;  // handled here; htmx need not log it as an error
+    var region = document.getElementById("messages");
+    if (region) {
+      var p = document.createElement("p");
+      p.className = "message message-error";
+      var strong = document.createElement("strong");
+      strong.textContent = "Error:";
+      p.appendChild(strong);
+      p.appendChild(document.createTextNode(" " + text));
+      region.replaceChildren(p);
+    }
+  });
+
   // A swap that removes the focused element (a button replaced by its result,
   // or a background request landing while the reader is in the region) must not
   // drop focus to <body>.

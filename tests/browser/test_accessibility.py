@@ -189,3 +189,24 @@ def test_axe_check_fails_when_a_form_control_has_no_label(page, live_server, pro
     }""")
     with pytest.raises(AssertionError, match="label"):
         axe("login with an unlabelled field")
+
+
+def test_rate_limited_htmx_answer_says_why_and_keeps_the_item(page, live_server, problems, student, password):
+    """A 429 on an htmx request shows words in the live message region instead of nothing."""
+    from .conftest import log_in
+
+    problems.allow("/", 429)
+    log_in(page, live_server, student.email, password)
+    page.route("**/nowhere-429", lambda route: route.fulfill(status=429, body="slow down"))
+    page.evaluate("""() => {
+        const button = document.createElement('button');
+        button.id = 'probe'; button.textContent = 'Probe';
+        button.setAttribute('hx-get', '/nowhere-429'); button.setAttribute('hx-target', '#main');
+        document.querySelector('main').appendChild(button);
+        htmx.process(button);
+    }""")
+    page.locator("#probe").click()
+    message = page.locator("#messages .message-error")
+    message.wait_for()
+    assert "Wait a minute" in message.inner_text()
+    assert page.locator("#probe").is_visible()  # the page was not replaced

@@ -348,7 +348,7 @@ def test_a_fake_and_its_own_original_are_not_flagged_as_duplicates(teacher, djan
     assert fake.near_duplicate_of is None
 
 
-def test_upload_is_rate_limited_per_teacher_with_a_clear_page(teacher_client):
+def test_upload_is_rate_limited_per_teacher_with_a_clear_page(teacher_client, isolated_ratelimits):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     bogus = lambda: SimpleUploadedFile("x.jpg", b"nope", content_type="image/jpeg")  # noqa: E731
