@@ -38,7 +38,6 @@ from quiz.models import Attempt, AttemptScore, QuizItem, Response
 from .models import Assignment, Classroom, Membership
 
 MIN_RESPONSES = scoring.MIN_RESPONSES
-_NORMAL = statistics.NormalDist()
 
 # --------------------------------------------------------------------------
 # Skill from counts
@@ -73,24 +72,25 @@ class Skill:
         return self.correct / self.n if self.n else None
 
     @property
+    def _sdt(self) -> tuple[Optional[float], Optional[float], Optional[float], Optional[float]]:
+        return scoring.signal_detection(hits=self.hits, n_fake=self.n_fake, false_alarms=self.false_alarms,
+                                        n_real=self.n_real)
+
+    @property
     def hit_rate(self) -> Optional[float]:
-        return (self.hits + 0.5) / (self.n_fake + 1) if self.n_fake else None
+        return self._sdt[0]
 
     @property
     def false_alarm_rate(self) -> Optional[float]:
-        return (self.false_alarms + 0.5) / (self.n_real + 1) if self.n_real else None
+        return self._sdt[1]
 
     @property
     def d_prime(self) -> Optional[float]:
-        if self.hit_rate is None or self.false_alarm_rate is None:
-            return None
-        return _NORMAL.inv_cdf(self.hit_rate) - _NORMAL.inv_cdf(self.false_alarm_rate)
+        return self._sdt[2]
 
     @property
     def criterion(self) -> Optional[float]:
-        if self.hit_rate is None or self.false_alarm_rate is None:
-            return None
-        return -(_NORMAL.inv_cdf(self.hit_rate) + _NORMAL.inv_cdf(self.false_alarm_rate)) / 2
+        return self._sdt[3]
 
     @property
     def brier(self) -> Optional[float]:

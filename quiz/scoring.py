@@ -122,6 +122,22 @@ def _corrected_rate(k: int, n: int) -> float:
     return (k + 0.5) / (n + 1)
 
 
+def signal_detection(
+    *, hits: int, n_fake: int, false_alarms: int, n_real: int
+) -> tuple[Optional[float], Optional[float], Optional[float], Optional[float]]:
+    """Corrected hit rate, false-alarm rate, d' and criterion from counts.
+
+    Shared by ``summarize`` and by dashboards that count in SQL, so both use
+    one formula. A rate is None without clips of its kind; d' and c need both.
+    """
+    hit_rate = _corrected_rate(hits, n_fake) if n_fake else None
+    false_alarm_rate = _corrected_rate(false_alarms, n_real) if n_real else None
+    if hit_rate is None or false_alarm_rate is None:
+        return hit_rate, false_alarm_rate, None, None
+    z_hit, z_fa = _z(hit_rate), _z(false_alarm_rate)
+    return hit_rate, false_alarm_rate, z_hit - z_fa, -(z_hit + z_fa) / 2
+
+
 # --------------------------------------------------------------------------
 # Per-response mapping
 # --------------------------------------------------------------------------
@@ -392,14 +408,9 @@ def summarize(responses: Iterable[Response]) -> Summary:
     false_alarms = sum(1 for t, a in zip(truths, answers) if not t and a)
     p = [c / 100 if a else 1 - c / 100 for a, c in zip(answers, confidences)]
 
-    hit_rate = _corrected_rate(hits, n_fake) if n_fake else None
-    false_alarm_rate = _corrected_rate(false_alarms, n_real) if n_real else None
-    if hit_rate is not None and false_alarm_rate is not None:
-        z_hit, z_fa = _z(hit_rate), _z(false_alarm_rate)
-        d_prime: Optional[float] = z_hit - z_fa
-        criterion: Optional[float] = -(z_hit + z_fa) / 2
-    else:
-        d_prime = criterion = None
+    hit_rate, false_alarm_rate, d_prime, criterion = signal_detection(
+        hits=hits, n_fake=n_fake, false_alarms=false_alarms, n_real=n_real
+    )
 
     brier = (
         math.fsum((pi - (1.0 if t else 0.0)) ** 2 for pi, t in zip(p, truths)) / n
