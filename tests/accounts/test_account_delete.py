@@ -17,7 +17,7 @@ from lessons.models import CheckAnswer, LessonProgress
 from quiz import services as quiz_services
 from quiz.models import Attempt, AttemptItem, Mode, Response, Selection
 from tests.factories import ClipFactory, UserFactory
-from tests.security.conftest import isolated_ratelimits, make_lesson  # noqa: F401 (a fixture)
+from tests.security.conftest import make_lesson
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-Unusual-passphrase-42"
