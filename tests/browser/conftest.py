@@ -71,8 +71,14 @@ def problems(page):
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: found.items.append(f"page error: {error}"))
-    page.on("requestfailed", lambda request: found.items.append(
-        f"request failed: {request.method} {request.url} {request.failure}"))
+    def on_request_failed(request):
+        # ERR_ABORTED is the browser cancelling a request because the page moved on
+        # (a favicon still loading when a form submits), not the server failing.
+        if "ERR_ABORTED" in (request.failure or ""):
+            return
+        found.items.append(f"request failed: {request.method} {request.url} {request.failure}")
+
+    page.on("requestfailed", on_request_failed)
 
     def on_response(response):
         if response.status >= 400 and not any(part in response.url and status == response.status

@@ -15,9 +15,9 @@ VERDICTS = ("Right.", "Not this time.")
 
 def quiz_make(*, title: str, owner=None, n_fake: int = 2, n_real: int = 1, public: bool = False) -> Quiz:
     """A practice quiz (a reveal after every answer) with a fixed list of ready clips."""
-    clips = [ClipFactory(fake=True, title=f"{title}: edited scene {i}",
+    clips = [ClipFactory(fake=True, title=f"{title}: scene {i}",
                          alt_text=f"A street scene, number {i}.") for i in range(1, n_fake + 1)]
-    clips += [ClipFactory(title=f"{title}: camera scene {i}", alt_text=f"A park with trees, number {i}.")
+    clips += [ClipFactory(title=f"{title}: scene {n_fake + i}", alt_text=f"A street scene, number {n_fake + i}.")
               for i in range(1, n_real + 1)]
     quiz = quiz_services.quiz_create(
         owner=owner, title=title, mode=Mode.PRACTICE, selection=Selection.FIXED,
