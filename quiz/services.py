@@ -308,9 +308,18 @@ def _outcome(item: AttemptItem, response: Response) -> Outcome:
     return Outcome(item=item, response=response)
 
 
+def response_items(items: Optional[QuerySet] = None) -> QuerySet:
+    """Items as ``response_record`` reads them, in one query: with their attempt and their
+    clip (less what the reveal never shows). Filter it to one item, by token and by
+    attempt (or, in the view, by the visitor's attempts)."""
+    items = AttemptItem.objects.all() if items is None else items
+    return items.select_related("attempt", "clip").defer(*REVEAL_UNUSED)
+
+
 def response_record(
     *, attempt: Attempt, token: str, answered_fake: bool, confidence: Optional[int] = None,
     point: Optional[tuple[float, float]] = None, cell: str = "", now: Optional[datetime] = None,
+    item: Optional[AttemptItem] = None,
 ) -> Outcome:
     """Store the answer to the attempt's current item exactly once.
 
@@ -318,9 +327,17 @@ def response_record(
     an answer out of order, to a finished attempt or after the time limit (409).
     Two concurrent submits of one item are settled by the one-to-one constraint:
     the loser gets the stored answer back in its refusal.
+
+    ``item`` may be passed when the caller already read it with ``response_items()``
+    (the view does, to find the attempt and the item in one query); it must be this
+    attempt's item with this token.
     """
     now = now or timezone.now()
-    item = AttemptItem.objects.select_related("clip").defer(*REVEAL_UNUSED).filter(attempt=attempt, token=token).first()
+    if item is None:
+        item = response_items().filter(attempt=attempt, token=token)[:1]
+        item = item[0] if item else None
+    elif item.attempt_id != attempt.pk or item.token != token:
+        raise ValueError("item is not the attempt's item with this token")
     if item is None:
         raise Refused("That item is not part of this attempt, so nothing was recorded.", status=422)
     # One query for whether it is answered, the order check, what remains after this answer and the item count.
@@ -352,6 +369,7 @@ def response_record(
         point, cell = None, ""
     shown_at = item.shown_at or now
     time_ms = max(0, int((now - shown_at).total_seconds() * 1000))
+    remaining = len(open_items) > 1
     try:
         # The insert comes first in the transaction: on SQLite that takes the write lock
         # straight away (no read-then-upgrade deadlock); on PostgreSQL a concurrent insert
@@ -364,7 +382,6 @@ def response_record(
             )
             # Only reached when the insert succeeded: a duplicate never counts twice.
             _score_add(attempt_id=attempt.pk, clip=item.clip, answered_fake=answered_fake, confidence=confidence)
-            remaining = len(open_items) > 1
             if not remaining:
                 Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(finished_at=now)
                 attempt.finished_at = attempt.finished_at or now

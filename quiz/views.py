@@ -10,8 +10,9 @@ import secrets
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -22,7 +23,7 @@ from clips.models import Clip, Technique
 
 from . import reports, services
 from .forms import AnswerForm, ClipFilterForm, QuizForm
-from .models import Attempt, Mode, Quiz
+from .models import Attempt, AttemptItem, Mode, Quiz
 
 TAKE = "quiz/attempt_take.html"
 CLIP_PAGE_SIZE = 60
@@ -44,6 +45,17 @@ def _guest_key(request, *, create: bool = False) -> str:
 def _attempt(request, attempt_id) -> Attempt:
     visible = Attempt.objects.for_learner(request.user, guest_key=_guest_key(request))
     return get_object_or_404(visible.select_related("quiz"), public_id=attempt_id)
+
+
+def _visible_items(request):
+    """Items of the attempts ``_attempt`` finds (``Attempt.objects.for_learner``), scoped by a
+    join on the attempt rather than a subquery, so that the attempt comes with the item."""
+    if request.user.is_authenticated:
+        return AttemptItem.objects.filter(attempt__learner=request.user)
+    guest_key = _guest_key(request)
+    if guest_key:
+        return AttemptItem.objects.filter(attempt__learner__isnull=True, attempt__guest_key=guest_key)
+    return AttemptItem.objects.none()
 
 
 def _needs_login(request) -> bool:
@@ -146,7 +158,16 @@ def _current_item(request, attempt):
 def response_submit(request, attempt_id):
     if _needs_login(request):
         return redirect_to_login(reverse("quiz:attempt_take", args=[attempt_id]))
-    attempt = _attempt(request, attempt_id)
+    # One query for the attempt (scoped to this visitor) and the item with its clip and
+    # the attempt's state; when that finds nothing, the plain attempt lookup says 404 or
+    # the service says "not part of this attempt".
+    token = request.POST.get("token", "")
+    item = None
+    if token:
+        found = services.response_items(_visible_items(request)).filter(attempt__public_id=attempt_id,
+                                                                        token=token)[:1]
+        item = found[0] if found else None
+    attempt = item.attempt if item is not None else _attempt(request, attempt_id)
     form = AnswerForm(request.POST, ask_confidence=attempt.ask_confidence)
     if not form.is_valid():
         progress = services.attempt_progress(attempt=attempt)
@@ -156,7 +177,10 @@ def response_submit(request, attempt_id):
         context = {"attempt": attempt, "progress": progress, "form": form}
         return render(request, f"{TAKE}#item-card" if request.htmx else TAKE, context, status=422)
     try:
-        outcome = services.response_record(attempt=attempt, **form.answer_kwargs())
+        answer = form.answer_kwargs()
+        if item is not None and item.token != answer["token"]:
+            item = None  # the form cleaned the token (whitespace): let the service look it up
+        outcome = services.response_record(attempt=attempt, item=item, **answer)
     except services.Refused as refusal:
         return _refusal(request, attempt, refusal)
     if not attempt.can_reveal():
@@ -169,7 +193,9 @@ def response_submit(request, attempt_id):
         messages.success(request, "Answer saved.")
         return redirect("quiz:attempt_take", attempt_id=attempt.public_id)
     if request.htmx:
-        return render(request, f"{TAKE}#reveal", {"attempt": attempt, "outcome": outcome})
+        # The partial shows only the attempt and the outcome in hand: no context processors.
+        html = get_template(f"{TAKE}#reveal").render({"attempt": attempt, "outcome": outcome})
+        return HttpResponse(html)
     return redirect("quiz:attempt_reveal", attempt_id=attempt.public_id, token=outcome.item.token)
 
 

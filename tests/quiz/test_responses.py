@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -197,7 +198,51 @@ def test_take_and_answer_query_counts_do_not_grow_with_the_quiz(
     with django_assert_max_num_queries(9):
         assert student_client.get(take_url(attempt), headers={"HX-Request": "true"}).status_code == 200
     first, second = (attempt.items.get(position=p).token for p in (1, 2))
-    with django_assert_max_num_queries(10):
+    # session, user, the item with its attempt and clip, item states, then the insert and the
+    # score update (inside savepoints here: the test's own transaction).
+    with django_assert_max_num_queries(8):
         assert answer(student_client, attempt, token=first, htmx=True).status_code == 200
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(8):
         assert answer(student_client, attempt, token=second).status_code == 302
+
+
+@pytest.mark.django_db
+def test_answer_htmx_reveal_renders_from_the_objects_in_hand(student_client, attempt):
+    """No query after the answer is stored: the reveal reads only the item, clip, attempt and response."""
+    student_client.get(take_url(attempt))
+    token = current_token(attempt)
+    with CaptureQueriesContext(connection) as ctx:
+        response = answer(student_client, attempt, token=token, htmx=True)
+    assert response.status_code == 200 and 'class="reveal"' in response.content.decode()
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    assert len(sqls) == 8, sqls
+    after_insert = sqls[[i for i, sql in enumerate(sqls) if sql.startswith("INSERT")][0] + 1:]
+    assert all(not sql.startswith("SELECT") for sql in after_insert), after_insert
+    # One read of the attempt (joined with the item), none of the quiz.
+    assert sum('FROM "quiz_attempt"' in sql or 'JOIN "quiz_attempt"' in sql for sql in sqls) == 1
+    assert not any('"quiz_quiz"' in sql for sql in sqls)
+
+
+@pytest.mark.django_db
+def test_last_answer_finishes_the_attempt_in_the_same_request(student_client, teacher, student):
+    quiz = make_quiz(owner=teacher, clips=make_clips(1, 1))
+    attempt = services.attempt_start(quiz=quiz, learner=student)
+    answer(student_client, attempt, htmx=True)
+    response = answer(student_client, attempt, htmx=True)
+    assert response.status_code == 200 and "See your results" in response.content.decode()
+    attempt.refresh_from_db()
+    assert attempt.is_finished
+
+
+@pytest.mark.django_db
+def test_guest_answer_is_scoped_to_the_guest_session(client, teacher):
+    quiz = make_quiz(owner=teacher, clips=make_clips(1, 1), is_public=True)
+    client.post(reverse("quiz:quiz_start", args=[quiz.public_id]))
+    attempt = Attempt.objects.get(quiz=quiz)
+    assert answer(client, attempt, htmx=True).status_code == 200
+    other = type(client)()
+    session = other.session
+    session[services.GUEST_SESSION_KEY] = "someone-else"
+    session.save()
+    assert answer(other, attempt, htmx=True).status_code == 404
+    assert Response.objects.count() == 1
