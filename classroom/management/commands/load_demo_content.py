@@ -26,6 +26,6 @@ class Command(BaseCommand):
                 call_command(name, stdout=self.stdout)
         if "load_demo_class" in available:
             call_command("load_demo_class", stdout=self.stdout)
-        self.stdout.write(self.style.SUCCESS("Demo accounts (log in at http://127.0.0.1:8000/accounts/login/):"))
+        self.stdout.write(self.style.SUCCESS("Demo accounts (log in at /accounts/login/ on the address make run prints):"))
         self.stdout.write(f"  teacher: {DEMO_TEACHER[0]} / {DEMO_TEACHER[1]}")
         self.stdout.write(f"  student: {DEMO_STUDENT[0]} / {DEMO_STUDENT[1]}")
