@@ -174,7 +174,7 @@ def main() -> int:
 
                 profiler = cProfile.Profile()
                 profiler.runcall(timed, client, dashboard_url)
-                pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+                pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative")).print_stats(40)
             slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:3]
             for q in slowest:
                 print(f"  query {float(q['time']) * 1000:.1f} ms: {q['sql'][:110]}...")

@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Optional
 
 from django.db.models import Case, Count, F, FloatField, Min, Q, QuerySet, Sum, Value, When
@@ -71,7 +72,7 @@ class Skill:
     def accuracy(self) -> Optional[float]:
         return self.correct / self.n if self.n else None
 
-    @property
+    @cached_property
     def _sdt(self) -> tuple[Optional[float], Optional[float], Optional[float], Optional[float]]:
         return scoring.signal_detection(hits=self.hits, n_fake=self.n_fake, false_alarms=self.false_alarms,
                                         n_real=self.n_real)
