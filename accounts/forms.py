@@ -1,7 +1,6 @@
 """Account forms: sign-up and a password reset whose e-mail goes through Celery."""
 
 from django import forms
-from django.contrib.auth import password_validation
 from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
 from django.template.loader import render_to_string
 
@@ -21,17 +20,6 @@ class SignUpForm(UserCreationForm):
                 "An account with this e-mail address already exists. Log in, or reset your password."
             )
         return email
-
-    def _post_clean(self):
-        super()._post_clean()
-        # UserCreationForm validates the password against the instance; keep
-        # the messages on the password field so they show beside it.
-        password = self.cleaned_data.get("password2")
-        if password and not self.errors.get("password2"):
-            try:
-                password_validation.validate_password(password, self.instance)
-            except forms.ValidationError as error:
-                self.add_error("password2", error)
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
