@@ -139,14 +139,20 @@ class QuizItem(models.Model):
         return f"{self.quiz} #{self.position}"
 
 
+def learner_filter(user, guest_key: str = "", *, prefix: str = "") -> Q | None:
+    """Who may see an attempt: its learner, or the browser holding its guest key (None: nobody)."""
+    if user.is_authenticated:
+        return Q(**{f"{prefix}learner": user})
+    if guest_key:
+        return Q(**{f"{prefix}learner__isnull": True, f"{prefix}guest_key": guest_key})
+    return None
+
+
 class AttemptQuerySet(models.QuerySet):
     def for_learner(self, user, *, guest_key: str = ""):
         """Attempts the visitor may see: their own, or this browser's guest attempts."""
-        if user.is_authenticated:
-            return self.filter(learner=user)
-        if guest_key:
-            return self.filter(learner__isnull=True, guest_key=guest_key)
-        return self.none()
+        condition = learner_filter(user, guest_key)
+        return self.filter(condition) if condition is not None else self.none()
 
     def unfinished(self):
         return self.filter(finished_at__isnull=True)
@@ -230,12 +236,21 @@ class Attempt(models.Model):
         return self.reveal_after is None or (now or timezone.now()) >= self.reveal_after
 
 
+class AttemptItemQuerySet(models.QuerySet):
+    def for_learner(self, user, *, guest_key: str = ""):
+        """Items of the attempts ``Attempt.objects.for_learner`` finds, scoped by a join (not a subquery)."""
+        condition = learner_filter(user, guest_key, prefix="attempt__")
+        return self.filter(condition) if condition is not None else self.none()
+
+
 class AttemptItem(models.Model):
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveIntegerField()
     clip = models.ForeignKey(Clip, on_delete=models.PROTECT, related_name="attempt_items")
     token = models.CharField(max_length=32, unique=True, default=new_token, editable=False)
     shown_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AttemptItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["position"]

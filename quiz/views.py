@@ -47,17 +47,6 @@ def _attempt(request, attempt_id) -> Attempt:
     return get_object_or_404(visible.select_related("quiz"), public_id=attempt_id)
 
 
-def _visible_items(request):
-    """Items of the attempts ``_attempt`` finds (``Attempt.objects.for_learner``), scoped by a
-    join on the attempt rather than a subquery, so that the attempt comes with the item."""
-    if request.user.is_authenticated:
-        return AttemptItem.objects.filter(attempt__learner=request.user)
-    guest_key = _guest_key(request)
-    if guest_key:
-        return AttemptItem.objects.filter(attempt__learner__isnull=True, attempt__guest_key=guest_key)
-    return AttemptItem.objects.none()
-
-
 def _needs_login(request) -> bool:
     return not request.user.is_authenticated and not _guest_key(request)
 
@@ -164,9 +153,8 @@ def response_submit(request, attempt_id):
     token = request.POST.get("token", "")
     item = None
     if token:
-        found = services.response_items(_visible_items(request)).filter(attempt__public_id=attempt_id,
-                                                                        token=token)[:1]
-        item = found[0] if found else None
+        items = AttemptItem.objects.for_learner(request.user, guest_key=_guest_key(request))
+        item = services.response_items(items).filter(attempt__public_id=attempt_id, token=token).first()
     attempt = item.attempt if item is not None else _attempt(request, attempt_id)
     form = AnswerForm(request.POST, ask_confidence=attempt.ask_confidence)
     if not form.is_valid():
