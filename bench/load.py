@@ -34,7 +34,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -46,7 +45,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-HOST = "127.0.0.1"
+from bench.common import HOST, free_port, percentile, session_cookie  # noqa: E402
 PG = "postgres://postgres@127.0.0.1:5432"
 REFUSED_NAMES = {"postgres", "test_postgres", "template0", "template1"}
 REQUEST_TIMEOUT_S = 30
@@ -54,12 +53,6 @@ IDLE_REOPEN_S = 1.0  # under gunicorn's keep-alive timeout (2 s)
 
 TOKEN_RE = re.compile(r'name="token" value="([^"]+)"')
 IMG_RE = re.compile(r'<img src="(/media/[^"]+)"')
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
 
 
 # --- services -----------------------------------------------------------------
@@ -121,11 +114,7 @@ def scene(i: int) -> bytes:
 
 
 def make_data(*, learners: int, clips: int):
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.middleware.csrf import _get_new_csrf_string
 
     from accounts.models import User
     from accounts.services import user_make_teacher
@@ -158,13 +147,7 @@ def make_data(*, learners: int, clips: int):
     users = []
     for i in range(learners):
         user = User.objects.create_user(email=f"load-{i}@example.com", password=None)
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
-        csrf = _get_new_csrf_string()
-        cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}; {settings.CSRF_COOKIE_NAME}={csrf}"
+        cookie, csrf = session_cookie(user)
         users.append((cookie, csrf))
     return quiz, users
 
@@ -354,13 +337,6 @@ def server_cpu_seconds(master_pid: int) -> float:
     except (OSError, ValueError):
         return 0.0
     return total
-
-
-def percentile(values, q):
-    if not values:
-        return float("nan")
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
 
 
 def check_stored(quiz, stats: Stats) -> bool:

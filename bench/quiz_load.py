@@ -22,8 +22,6 @@ import http.client
 import os
 import re
 import shutil
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,14 +32,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-HOST = "127.0.0.1"
+from bench.common import HOST, free_port, percentile, session_cookie  # noqa: E402
 TIME_CAP_S = 240
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
 
 
 def setup_django(tmp: Path):
@@ -60,11 +52,7 @@ def make_data(*, learners: int, items: int):
     """Users with ready sessions, a practice quiz of ``items`` clips, one attempt per learner per phase."""
     import io
 
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.files.base import ContentFile
-    from django.middleware.csrf import _get_new_csrf_string
     from PIL import Image
 
     from accounts.models import User
@@ -92,13 +80,7 @@ def make_data(*, learners: int, items: int):
     users = []
     for i in range(learners):
         user = User.objects.create_user(email=f"bench-{run}-{i}@example.com", password=None)
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
-        csrf = _get_new_csrf_string()
-        cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}; {settings.CSRF_COOKIE_NAME}={csrf}"
+        cookie, csrf = session_cookie(user)
         users.append({"user": user, "cookie": cookie, "csrf": csrf})
     return quiz, users
 
@@ -150,13 +132,6 @@ def run_threads(work, users, deadline):
     for t in threads:
         t.join()
     return results, time.perf_counter() - started
-
-
-def percentile(values, q):
-    if not values:
-        return float("nan")
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
 
 
 def report(name, results, wall):
