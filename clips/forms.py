@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import json
-import re
 import tempfile
 from pathlib import Path
 
 from django import forms
 from django.conf import settings
 
-from .models import Clip, Difficulty, DigitalSourceType, MediaType, Technique, Truth, Visibility
+from .models import LABEL_WORDS, Clip, Difficulty, DigitalSourceType, MediaType, Technique, Truth, Visibility
 
-# Words that would tell a learner the answer if they appeared in a title or alt text.
-LABEL_WORDS = re.compile(
-    r"\b(fake[sd]?|real|genuine|authentic|synthetic|deepfakes?|manipulated|doctored|edited|tampered|"
-    r"generated|ai|swap(ped)?|cloned?|forged?|forgery|original|unedited)\b",
-    re.IGNORECASE,
-)
 
 
 class ClipMetadataForm(forms.ModelForm):

@@ -5,11 +5,19 @@ learner can reach before answering (rendition, poster, file names, URLs) is
 produced by one policy for all clips, so nothing about the file gives it away.
 """
 
+import re
 import secrets
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+# Words that would tell a learner the answer if they appeared in a title or alt text.
+LABEL_WORDS = re.compile(
+    r"\b(fake[sd]?|real|genuine|authentic|synthetic|deepfakes?|manipulated|doctored|edited|tampered|"
+    r"generated|ai|swap(ped)?|cloned?|forged?|forgery|original|unedited)\b",
+    re.IGNORECASE,
+)
 
 
 def new_public_id() -> str:
@@ -112,8 +120,15 @@ class ClipQuerySet(models.QuerySet):
             return self.filter(retired=False)
         return self.filter(Q(owner=user) | Q(visibility__in=[Visibility.PUBLIC]), retired=False)
 
-    def owned_by(self, user):
-        return self.filter(owner=user)
+    def editable_by(self, user):
+        """Clips a teacher may change: their own (retired ones too), or any for an admin."""
+        return self if user.is_superuser else self.filter(owner=user)
+
+    def viewable_by(self, user):
+        """Clips a teacher may open: what they may browse, plus their own retired ones."""
+        if user.is_superuser:
+            return self
+        return self.filter(Q(owner=user) | Q(visibility=Visibility.PUBLIC, retired=False))
 
 
 class Clip(models.Model):
@@ -239,6 +254,9 @@ class Clip(models.Model):
     @property
     def time_regions(self) -> list[dict]:
         return [r for r in self.regions or [] if {"start", "end"} <= r.keys()]
+
+    def editable_by(self, user) -> bool:
+        return user.is_superuser or (self.owner_id is not None and self.owner_id == user.pk)
 
     @property
     def has_consent_record(self) -> bool:

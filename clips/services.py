@@ -9,7 +9,6 @@ renditions.
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 import shutil
 import tempfile
@@ -24,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from .models import Clip, Status, Technique, Truth, Visibility
+from .models import LABEL_WORDS, Clip, Status, Technique, Truth, Visibility
 
 log = logging.getLogger(__name__)
 
@@ -339,8 +338,6 @@ def _probe_problem(path: Path) -> str:
 
 def clip_fields_from_record(record) -> dict:
     """Map an ``importers.ImportRecord`` onto Clip fields."""
-    from .forms import LABEL_WORDS
-
     # Learners see the title before answering, and dataset file names often carry
     # the label ("id0_id16_0000", "fake_03"), so a title never comes from the name.
     title = LABEL_WORDS.sub("", record.title) if record.title else ""

@@ -30,14 +30,11 @@ PAGE_SIZE = 48
 
 
 def _own_clip(request, public_id) -> Clip:
-    """The clip if this teacher may edit it (its owner, or an admin)."""
-    qs = Clip.objects.all() if request.user.is_superuser else Clip.objects.filter(owner=request.user)
-    return get_object_or_404(qs, public_id=public_id)
+    return get_object_or_404(Clip.objects.editable_by(request.user), public_id=public_id)
 
 
 def _visible_clip(request, public_id) -> Clip:
-    qs = Clip.objects.visible_to(request.user) | Clip.objects.filter(owner=request.user)
-    return get_object_or_404(qs.distinct(), public_id=public_id)
+    return get_object_or_404(Clip.objects.viewable_by(request.user), public_id=public_id)
 
 
 @teacher_required
@@ -75,11 +72,7 @@ def upload(request):
 @teacher_required
 def detail(request, public_id):
     clip = _visible_clip(request, public_id)
-    return render(request, "clips/clip_detail.html", {"clip": clip, "can_edit": _can_edit(request, clip)})
-
-
-def _can_edit(request, clip) -> bool:
-    return request.user.is_superuser or clip.owner_id == request.user.pk
+    return render(request, "clips/clip_detail.html", {"clip": clip, "can_edit": clip.editable_by(request.user)})
 
 
 @teacher_required
@@ -89,7 +82,7 @@ def status(request, public_id):
         # Reload once so the preview and renditions appear.
         return HttpResponseClientRedirect(clip_url(clip))
     return render(request, "clips/clip_detail.html#clip-status",
-                  {"clip": clip, "can_edit": _can_edit(request, clip)})
+                  {"clip": clip, "can_edit": clip.editable_by(request.user)})
 
 
 def clip_url(clip: Clip) -> str:
