@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+
 # Words that would tell a learner the answer if they appeared in a title or alt text.
 LABEL_WORDS = re.compile(
     r"\b(fake[sd]?|real|genuine|authentic|synthetic|deepfakes?|manipulated|doctored|edited|tampered|"

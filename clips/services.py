@@ -88,12 +88,14 @@ def clip_create(*, owner, original: File, fields: dict, import_key: str | None =
     return clip
 
 
-def clip_update(*, clip: Clip, fields: dict) -> Clip:
-    for key, value in fields.items():
-        setattr(clip, key, value)
-    if clip.truth == Truth.REAL:
-        clip.technique = Technique.AUTHENTIC
-    clip.save()
+def clip_update(*, form) -> Clip:
+    """Save a validated ClipMetadataForm; if the label changed, tell the apps that scored answers to it."""
+    from .signals import clip_relabelled
+
+    with transaction.atomic():
+        clip = form.save()
+        if {"truth", "technique"} & set(form.changed_data):
+            transaction.on_commit(lambda: clip_relabelled.send(sender=Clip, clip=clip))
     return clip
 
 

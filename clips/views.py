@@ -20,7 +20,6 @@ from django_htmx.http import HttpResponseClientRedirect
 from django_ratelimit.decorators import ratelimit
 
 from accounts.decorators import teacher_required
-from quiz import services as quiz_services
 
 from . import services
 from .forms import ClipMetadataForm, ClipUploadForm, ImportForm, LibraryFilterForm
@@ -109,9 +108,7 @@ def edit(request, public_id):
     clip = _own_clip(request, public_id)
     form = ClipMetadataForm(request.POST or None, instance=clip, owner=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        if {"truth", "technique"} & set(form.changed_data):
-            quiz_services.clip_scores_rebuild(clip=clip)  # past answers to it now score differently
+        services.clip_update(form=form)
         messages.success(request, "Changes saved.")
         return redirect("clips:detail", public_id=clip.public_id)
     return render(request, "clips/clip_edit.html", {"form": form, "clip": clip}, status=422 if form.errors else 200)

@@ -14,10 +14,20 @@ def claim_guest_attempts(sender, request, user, **kwargs):
         services.attempts_claim_guest(guest_key=key, user=user)
 
 
+def rescore_relabelled_clip(sender, clip, **kwargs):
+    """A clip's truth or technique changed: past answers to it now score differently."""
+    from . import services
+
+    services.clip_scores_rebuild(clip=clip)
+
+
 class QuizConfig(AppConfig):
     name = "quiz"
 
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from clips.signals import clip_relabelled
+
         user_logged_in.connect(claim_guest_attempts, dispatch_uid="quiz_claim_guest_attempts")
+        clip_relabelled.connect(rescore_relabelled_clip, dispatch_uid="quiz_rescore_relabelled_clip")

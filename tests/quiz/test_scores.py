@@ -137,3 +137,26 @@ def test_answering_an_item_takes_a_bounded_number_of_queries(student_client, att
     with django_assert_max_num_queries(8):
         response = answer(student_client, attempt, token=token, fake=True, confidence=80, htmx=True)
     assert response.status_code == 200
+
+
+def test_relabelling_a_clip_in_the_library_rescores_past_answers(attempt, client, django_capture_on_commit_callbacks):
+    """Through the teacher's edit page, not the service: the clips app tells quiz after commit."""
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    for _ in range(6):
+        services.response_record(attempt=attempt, token=current_token(attempt), answered_fake=True, confidence=90)
+    clip = attempt.items.filter(clip__truth=Truth.REAL).first().clip
+    owner = UserFactory(teacher=True)
+    clip.owner = owner
+    clip.save()
+    client.force_login(owner)
+    data = {"title": clip.title, "alt_text": clip.alt_text, "truth": "synthetic", "technique": "splice",
+            "explanation": "A pasted object.", "difficulty": "2", "source": "x", "licence": "CC0-1.0",
+            "digital_source_type": "compositeCapture", "visibility": "private", "regions_json": ""}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("clips:edit", args=[clip.public_id]), data)
+    assert response.status_code == 302
+    got, want = totals(attempt), summary(attempt)
+    assert (got["n_fake"], got["hits"], got["false_alarms"]) == (want.n_fake, want.hits, want.false_alarms)
