@@ -5,6 +5,7 @@ project, reads the queue from Redis and writes to the test database.
 """
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -118,6 +119,12 @@ def celery_worker_process(worker_env, tmp_path):
     worker.start()
     yield worker
     worker.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def wait_until(predicate, timeout: float = 60, interval: float = 0.2):

@@ -7,7 +7,6 @@ nothing else on the machine.
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from datetime import timedelta
@@ -21,17 +20,11 @@ from django.urls import reverse
 from clips import services
 from clips.models import Clip, Status
 from config.celery import app as celery_app
-from tests.workers import Worker, database_url_for_tests, use_broker, wait_until
+from tests.workers import Worker, database_url_for_tests, free_port, use_broker, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 DEMO_VIDEO = Path(__file__).resolve().parents[2] / "clips" / "demo" / "generated" / "storm-pan.mp4"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class RedisServer:

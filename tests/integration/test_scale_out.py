@@ -11,7 +11,6 @@ import io
 import random
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import urllib.parse
@@ -33,7 +32,7 @@ from clips.tasks import clip_process
 from quiz import services as quiz_services
 from quiz.models import Attempt, Mode, Response, Selection
 from tests.factories import ClipFactory, webp_bytes
-from tests.workers import ROOT, Worker, wait_until
+from tests.workers import ROOT, Worker, free_port, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -43,12 +42,6 @@ IMAGE = re.compile(r'<img src="(/media/[^"]+)"')
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 MEASURES = re.compile(r'<table class="measures">.*?</table>', re.S)
 SUCCEEDED = re.compile(r"clips\.tasks\.clip_process\[[0-9a-f-]+\] succeeded in ")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 class AppServer:
