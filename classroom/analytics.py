@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
 from typing import Optional
 
-from django.db.models import Case, Count, F, FloatField, Min, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, FilteredRelation, FloatField, IntegerField, Min, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
@@ -45,7 +44,7 @@ MIN_RESPONSES = scoring.MIN_RESPONSES
 # --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Skill:
     """What ``scoring.Summary`` reports, rebuilt from counts the database summed."""
 
@@ -72,8 +71,9 @@ class Skill:
     def accuracy(self) -> Optional[float]:
         return self.correct / self.n if self.n else None
 
-    @cached_property
+    @property
     def _sdt(self) -> tuple[Optional[float], Optional[float], Optional[float], Optional[float]]:
+        # Cached in scoring by the four counts, so asking for d' then c computes once.
         return scoring.signal_detection(hits=self.hits, n_fake=self.n_fake, false_alarms=self.false_alarms,
                                         n_real=self.n_real)
 
@@ -114,11 +114,6 @@ class Skill:
         return cls(n=n, n_fake=n_fake, hits=hits, false_alarms=false_alarms,
                    correct=hits + (n - n_fake - false_alarms), brier_sum=row.get(f"brier{suffix}") or 0.0)
 
-    @classmethod
-    def from_scores(cls, row: dict) -> "Skill":
-        """From ``score_aggregates`` sums, whose Brier sum is in ten-thousandths."""
-        return cls.from_row({**row, "brier": (row.get("brier_e4") or 0) / 10_000})
-
 
 _FAKE = Q(item__clip__truth=Truth.SYNTHETIC)
 _REAL = Q(item__clip__truth=Truth.REAL)
@@ -145,7 +140,7 @@ def skill_aggregates(condition: Q = Q(), suffix: str = "") -> dict:
 
 
 def score_aggregates() -> dict:
-    """Sums over ``AttemptScore`` rows that ``Skill.from_scores`` reads back."""
+    """Sums over ``AttemptScore`` rows (the Brier sum in ten-thousandths), as ``learner_skills_from_scores`` reads them."""
     return {name: Sum(name) for name in ("n", "n_fake", "hits", "false_alarms", "brier_e4")}
 
 
@@ -250,8 +245,13 @@ def learner_skills(responses: QuerySet) -> dict[int, Skill]:
 
 def learner_skills_from_scores(scores: QuerySet) -> dict[int, Skill]:
     """As ``learner_skills``, summing ``AttemptScore`` rows (a few per attempt) instead of responses."""
-    rows = scores.values(learner=F("attempt__learner_id")).annotate(**score_aggregates()).order_by()
-    return {row["learner"]: Skill.from_scores(row) for row in rows if row["n"]}
+    rows = (scores.values(learner=F("attempt__learner_id")).annotate(**score_aggregates()).order_by()
+            .values_list("learner", "n", "n_fake", "hits", "false_alarms", "brier_e4"))
+    # Tuples, not dicts: a class of 500 is 500 rows on every overview.
+    return {
+        learner: Skill(n, n_fake, hits, false_alarms, hits + n - n_fake - false_alarms, (brier_e4 or 0) / 10_000)
+        for learner, n, n_fake, hits, false_alarms, brier_e4 in rows if n
+    }
 
 
 # --------------------------------------------------------------------------
@@ -444,6 +444,99 @@ class StudentRow:
     late: int
 
 
+# A learner's standing on one open assignment, as the class query computes it in SQL.
+_UNTOUCHED, _STARTED, _FINISHED, _FINISHED_LATE = 0, 1, 2, 3
+
+
+def _standing_status(code: int, past_due: bool) -> str:
+    """``work_status`` for an open assignment, from the code the class query returned."""
+    if code == _FINISHED_LATE:
+        return WorkStatus.LATE
+    if code == _FINISHED:
+        return WorkStatus.DONE
+    if past_due:
+        return WorkStatus.LATE
+    return WorkStatus.IN_PROGRESS if code == _STARTED else WorkStatus.NOT_STARTED
+
+
+def _standing(assignment: Assignment, started: str, finished: str) -> Case:
+    """SQL for the code of one assignment from the aggregates named ``started`` and ``finished``."""
+    whens = []
+    if assignment.due_at is not None:
+        whens.append(When(**{f"{finished}__gt": assignment.due_at}, then=Value(_FINISHED_LATE)))
+    whens += [When(**{f"{finished}__isnull": False}, then=Value(_FINISHED)),
+              When(**{f"{started}__isnull": False}, then=Value(_STARTED))]
+    return Case(*whens, default=Value(_UNTOUCHED), output_field=IntegerField())
+
+
+@dataclass
+class Standings:
+    """Per student: skill and a code per open assignment, from one query (two with lessons)."""
+
+    learner_ids: list[int]
+    skills: dict[int, Skill]
+    codes: dict[int, list[int]]
+    opened: list[Assignment]
+
+
+def class_standings(*, classroom: Classroom, assignments: list[Assignment], now: datetime) -> Standings:
+    """Every student's skill and standing on each open assignment: one query, two with lessons.
+
+    One row per student comes back, made of counts and small codes: the sums of the
+    student's ``AttemptScore`` rows in the attempts the class sees (as ``class_scores``),
+    and for each open quiz (or lesson) the first start and finish, turned into a code in SQL.
+    """
+    opened = [a for a in assignments if a.is_open(now)]
+    windows = assignment_windows(assignments)
+    # The join keeps only the attempts the class sees, so most sums need no FILTER of their own.
+    seen = FilteredRelation("student__attempts", condition=(
+        _any_window(windows.values(), "student__attempts__") & Q(student__attempts__is_preview=False)))
+    aggregates = {name: Sum(f"seen__scores__{name}") for name in ("n", "n_fake", "hits", "false_alarms", "brier_e4")}
+    quiz_codes = []
+    for assignment in opened:
+        if assignment.pk in windows:
+            # With a single quiz window the join is that window: no FILTER needed.
+            mine = None if len(windows) == 1 else windows[assignment.pk].q("seen__")
+            started, finished = f"s{assignment.pk}", f"f{assignment.pk}"
+            aggregates[started] = Min("seen__started_at", filter=mine)
+            aggregates[finished] = Min("seen__finished_at", filter=mine)
+            aggregates[f"c{assignment.pk}"] = _standing(assignment, started, finished)
+            quiz_codes.append(f"c{assignment.pk}")
+    rows = (Membership.objects.filter(classroom=classroom).annotate(seen=seen).values("student_id")
+            .annotate(**aggregates).order_by()
+            .values_list("student_id", "n", "n_fake", "hits", "false_alarms", "brier_e4", *quiz_codes))
+    lessons = [a for a in opened if a.lesson_id]
+    lesson_codes: dict[int, tuple] = {}
+    if lessons:
+        aggregates = {}
+        for assignment in lessons:
+            started, finished = f"s{assignment.pk}", f"f{assignment.pk}"
+            mine = Q(lesson_id=assignment.lesson_id)
+            aggregates[started] = Min("started_at", filter=mine)
+            aggregates[finished] = Min("completed_at", filter=mine)
+            aggregates[f"c{assignment.pk}"] = _standing(assignment, started, finished)
+        students = Membership.objects.filter(classroom=classroom).values("student_id")
+        lesson_codes = {row[0]: row[1:] for row in (
+            LessonProgress.objects.for_learners(students).filter(lesson_id__in={a.lesson_id for a in lessons})
+            .values("learner_id").annotate(**aggregates).order_by()
+            .values_list("learner_id", *(f"c{a.pk}" for a in lessons)))}
+    # Where each open assignment's code sits: in the class row (>= 0) or the lesson row (< 0).
+    where = {name: i for i, name in enumerate(quiz_codes, 6)}
+    where |= {f"c{a.pk}": -1 - i for i, a in enumerate(lessons)}
+    order = [where.get(f"c{a.pk}") for a in opened]
+    no_lessons = (_UNTOUCHED,) * len(lessons)
+    result = Standings([], {}, {}, opened)
+    for row in rows:
+        learner, n, n_fake, hits, false_alarms, brier_e4 = row[:6]
+        result.learner_ids.append(learner)
+        if n:
+            result.skills[learner] = Skill(n, n_fake, hits, false_alarms, hits + n - n_fake - false_alarms,
+                                           (brier_e4 or 0) / 10_000)
+        read = lesson_codes.get(learner, no_lessons)
+        result.codes[learner] = [_UNTOUCHED if i is None else row[i] if i >= 0 else read[-1 - i] for i in order]
+    return result
+
+
 @dataclass
 class Overview:
     n_students: int
@@ -453,60 +546,96 @@ class Overview:
     mean_d_prime: Mean
     bias: Spread
     class_skill: Skill
-    skills: dict[int, Skill] = field(default_factory=dict)
-    work: Optional[WorkTable] = None
+    now: datetime
+    standings: Standings
+
+    @property
+    def skills(self) -> dict[int, Skill]:
+        return self.standings.skills
 
     def student_rows(self, memberships: Iterable[Membership]) -> list[StudentRow]:
-        """Rows for one page of the roster, from numbers already computed for the whole class."""
-        opened = [p.assignment for p in self.assignments if p.assignment.is_open(self.work.now)]
+        """Rows for one page of the roster, from what the class query already returned: no query."""
+        opened = self.standings.opened
+        past_due = [a.due_at is not None and self.now > a.due_at for a in opened]
         rows = []
         for membership in memberships:
-            works = [self.work.get(membership.student_id, a) for a in opened]
+            codes = self.standings.codes.get(membership.student_id, [_UNTOUCHED] * len(opened))
+            statuses = [_standing_status(code, late) for code, late in zip(codes, past_due)]
             rows.append(StudentRow(
                 membership=membership,
                 skill=self.skills.get(membership.student_id, Skill()),
-                finished=sum(w.is_finished for w in works),
-                assigned=len(works),
-                late=sum(w.status == WorkStatus.LATE for w in works),
+                finished=sum(code >= _FINISHED for code in codes),
+                assigned=len(codes),
+                late=statuses.count(WorkStatus.LATE),
             ))
         return rows
 
 
+def student_rows(*, classroom: Classroom, assignments: list[Assignment], memberships: Iterable[Membership],
+                 now: datetime) -> list[StudentRow]:
+    """One page of students without the class overview (an htmx page turn): three queries.
+
+    Only the page's learners are summed, from their work times and score rows; a
+    test checks these rows equal the ones the overview gives for the same page.
+    """
+    memberships = list(memberships)
+    learner_ids = [m.student_id for m in memberships]
+    skills = learner_skills_from_scores(
+        class_scores(classroom=classroom, assignments=assignments).filter(attempt__learner_id__in=learner_ids))
+    opened = [a for a in assignments if a.is_open(now)]
+    work = work_table(assignments=assignments, learner_ids=learner_ids, now=now)
+    rows = []
+    for membership in memberships:
+        works = [work.get(membership.student_id, a) for a in opened]
+        rows.append(StudentRow(
+            membership=membership,
+            skill=skills.get(membership.student_id, Skill()),
+            finished=sum(w.is_finished for w in works),
+            assigned=len(works),
+            late=sum(w.status == WorkStatus.LATE for w in works),
+        ))
+    return rows
+
+
 def class_overview(*, classroom: Classroom, assignments: list[Assignment], now=None) -> Overview:
-    """Completion, mean accuracy and d', and the spread of bias: four queries whatever the class size."""
+    """Completion, mean accuracy and d', and the spread of bias: one query, two with lessons.
+
+    What comes back per student is a handful of counts and codes (``class_standings``);
+    the class numbers are counted from them, and the page of the roster reads them too.
+    """
     now = now or timezone.now()
-    students = Membership.objects.filter(classroom=classroom).values("student_id")
-    learner_ids = [row["student_id"] for row in students]
-    skills = learner_skills_from_scores(class_scores(classroom=classroom, assignments=assignments))
-    # A subquery, not a list of 500 ids in the SQL text.
-    work = work_table(assignments=assignments, learner_ids=students, now=now)
-    progress = []
-    finished_total = 0
-    opened_count = 0
-    for assignment in assignments:
+    standings = class_standings(classroom=classroom, assignments=assignments, now=now)
+    skills, opened = standings.skills, standings.opened
+    n_students = len(standings.learner_ids)
+    columns = list(zip(*standings.codes.values())) if standings.codes else [()] * len(opened)
+    counted = {}
+    for assignment, column in zip(opened, columns):
+        past_due = assignment.due_at is not None and now > assignment.due_at
+        codes = Counter(column)
         counts: dict[str, int] = defaultdict(int)
-        for learner_id in learner_ids:
-            item = work.get(learner_id, assignment)
-            counts[item.status] += 1
-            counts["finished"] += item.is_finished
-        progress.append(AssignmentProgress(assignment, dict(counts), len(learner_ids)))
-        if assignment.is_open(now):
-            opened_count += 1
-            finished_total += counts["finished"]
-    possible = opened_count * len(learner_ids)
+        for code, k in codes.items():
+            counts[_standing_status(code, past_due)] += k
+        counts["finished"] = codes[_FINISHED] + codes[_FINISHED_LATE]
+        counted[assignment.pk] = dict(counts)
+    progress = [
+        AssignmentProgress(a, counted.get(a.pk, {WorkStatus.UPCOMING: n_students, "finished": 0}), n_students)
+        for a in assignments
+    ]
+    possible = len(opened) * n_students
+    finished_total = sum(counted[a.pk]["finished"] for a in opened)
     enough = [s for s in skills.values() if s.enough_data]
-    class_skill = Skill(*(sum(getattr(s, name) for s in skills.values())
-                          for name in ("n", "n_fake", "hits", "false_alarms", "correct", "brier_sum")))
+    class_skill = Skill(*map(sum, zip(*((s.n, s.n_fake, s.hits, s.false_alarms, s.correct, s.brier_sum)
+                                         for s in skills.values()))) if skills else ())
     return Overview(
-        n_students=len(learner_ids),
+        n_students=n_students,
         assignments=progress,
         completion=finished_total / possible if possible else None,
         mean_accuracy=mean([s.accuracy for s in skills.values() if s.enough_for_accuracy]),
         mean_d_prime=mean([s.d_prime for s in enough]),
         bias=spread([s.criterion for s in enough]),
         class_skill=class_skill,
-        skills=skills,
-        work=work,
+        now=now,
+        standings=standings,
     )
 
 

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -28,10 +28,10 @@ STUDENTS_PER_PAGE = 25  # what a teacher reads at once; the class numbers cover 
 
 
 def _class(request, class_id) -> Classroom:
-    classroom = get_object_or_404(Classroom.objects.for_teacher(request.user), public_id=class_id)
-    classroom.my_role = (ClassTeacher.objects.filter(classroom=classroom, user=request.user)
-                         .values_list("role", flat=True).first())
-    return classroom
+    """The teacher's class, with ``my_role`` (owner or co-teacher) read in the same query."""
+    role = ClassTeacher.objects.filter(classroom=OuterRef("pk"), user=request.user).values("role")[:1]
+    return get_object_or_404(Classroom.objects.for_teacher(request.user).annotate(my_role=Subquery(role)),
+                             public_id=class_id)
 
 
 def _owner_only(classroom: Classroom) -> None:
@@ -43,8 +43,11 @@ def _assignments(classroom: Classroom) -> list[Assignment]:
     return list(classroom.assignments.select_related("quiz", "lesson", "pre"))
 
 
-def _page(request, memberships):
-    return Paginator(memberships, STUDENTS_PER_PAGE).get_page(request.GET.get("page"))
+def _page(request, memberships, count: int | None = None):
+    paginator = Paginator(memberships, STUDENTS_PER_PAGE)
+    if count is not None:
+        paginator.count = count  # already known (a cached property): saves the COUNT query
+    return paginator.get_page(request.GET.get("page"))
 
 
 def _students(classroom: Classroom):
@@ -121,15 +124,24 @@ def class_delete(request, class_id):
 @teacher_required
 @require_GET
 def class_detail(request, class_id):
-    """The class overview: completion, mean accuracy and d', spread of bias, one page of students."""
+    """The class overview: completion, mean accuracy and d', spread of bias, one page of students.
+
+    An htmx page turn renders only the student table, and sums only that page's students.
+    """
     classroom = _class(request, class_id)
     assignments = _assignments(classroom)
-    overview = analytics.class_overview(classroom=classroom, assignments=assignments)
-    page = _page(request, _students(classroom))
-    context = {"classroom": classroom, "overview": overview, "page": page,
-               "rows": overview.student_rows(page.object_list)}
-    template = "classroom/class_detail.html#student-table" if request.htmx else "classroom/class_detail.html"
-    return render(request, template, context)
+    now = timezone.now()
+    if request.htmx:
+        page = _page(request, _students(classroom))
+        rows = analytics.student_rows(assignments=assignments, memberships=page.object_list, now=now,
+                                      classroom=classroom)
+        return render(request, "classroom/class_detail.html#student-table",
+                      {"classroom": classroom, "page": page, "rows": rows})
+    overview = analytics.class_overview(classroom=classroom, assignments=assignments, now=now)
+    page = _page(request, _students(classroom), count=overview.n_students)
+    return render(request, "classroom/class_detail.html", {
+        "classroom": classroom, "overview": overview, "page": page,
+        "rows": overview.student_rows(page.object_list)})
 
 
 @teacher_required

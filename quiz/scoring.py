@@ -26,6 +26,7 @@ import math
 import numbers
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from statistics import NormalDist
 from typing import Optional
 
@@ -122,6 +123,7 @@ def _corrected_rate(k: int, n: int) -> float:
     return (k + 0.5) / (n + 1)
 
 
+@lru_cache(maxsize=4096)
 def signal_detection(
     *, hits: int, n_fake: int, false_alarms: int, n_real: int
 ) -> tuple[Optional[float], Optional[float], Optional[float], Optional[float]]:
@@ -129,6 +131,8 @@ def signal_detection(
 
     Shared by ``summarize`` and by dashboards that count in SQL, so both use
     one formula. A rate is None without clips of its kind; d' and c need both.
+    Pure and keyed by four small counts, so it is cached: a class of 500 students
+    who took the same quiz repeats the same few hundred count combinations.
     """
     hit_rate = _corrected_rate(hits, n_fake) if n_fake else None
     false_alarm_rate = _corrected_rate(false_alarms, n_real) if n_real else None

@@ -13,7 +13,7 @@ from classroom.analytics import WorkStatus
 from classroom.models import Assignment, AssignmentKind, Membership
 from lessons.models import Course, Lesson, LessonProgress
 
-from .conftest import answer_attempts, build_class
+from .conftest import answer_attempts, build_class, make_quiz, make_students
 
 
 @pytest.fixture
@@ -159,3 +159,70 @@ def test_assignment_pages_create_edit_and_delete(client, data, lesson):
     client.post(reverse("classroom:assignment_delete", args=[data.classroom.public_id, created.public_id]))
     assert not Assignment.objects.filter(pk=created.pk).exists()
     assert Membership.objects.filter(classroom=data.classroom).count() == 1
+
+
+def test_dashboard_status_counts_from_the_database_equal_each_students_status(lesson):
+    """The class overview counts statuses in SQL; they must be what each student's "My work" says."""
+    data = build_class(n_students=9, tag="counts", answers=False)
+    now = timezone.now()
+    s = data.students
+    past_due = data.assignment  # opened 10 days ago, due 5 days ago
+    open_quiz = Assignment.objects.create(classroom=data.classroom, quiz=data.quiz, opens_at=now - timedelta(days=2),
+                                          due_at=now + timedelta(days=2))
+    no_due = Assignment.objects.create(classroom=data.classroom, lesson=lesson, opens_at=now - timedelta(days=1))
+    lesson_due = Assignment.objects.create(classroom=data.classroom, lesson=lesson, opens_at=now - timedelta(days=3),
+                                           due_at=now - timedelta(hours=1))
+    upcoming = Assignment.objects.create(classroom=data.classroom, quiz=data.quiz, opens_at=now + timedelta(days=3))
+    other_quiz = make_quiz(owner=data.teacher, clips=data.clips, title="Another quiz")
+    second = Assignment.objects.create(classroom=data.classroom, quiz=other_quiz, opens_at=now - timedelta(days=4),
+                                       due_at=now + timedelta(days=1))
+    rng = random.Random(3)
+    # The other quiz: one student finished it, which says nothing about the first quiz.
+    answer_attempts(quiz=other_quiz, clips=data.clips, students=s[8:9], rng=rng, started_at=now - timedelta(days=3))
+    # Past-due quiz: on time, late, started and never finished, never started.
+    answer_attempts(quiz=data.quiz, clips=data.clips, students=s[0:2], rng=rng,
+                    started_at=past_due.opens_at + timedelta(days=1))
+    answer_attempts(quiz=data.quiz, clips=data.clips, students=s[2:3], rng=rng,
+                    started_at=past_due.due_at + timedelta(hours=1))
+    answer_attempts(quiz=data.quiz, clips=data.clips, students=s[3:4], rng=rng,
+                    started_at=past_due.opens_at + timedelta(days=1), answered=2, finished=False)
+    # Open quiz: finished, in progress, a preview that must not count.
+    answer_attempts(quiz=data.quiz, clips=data.clips, students=s[4:6], rng=rng, started_at=now - timedelta(days=1))
+    answer_attempts(quiz=data.quiz, clips=data.clips, students=s[6:7], rng=rng, started_at=now - timedelta(hours=1),
+                    answered=1, finished=False)
+    answer_attempts(quiz=data.quiz, clips=data.clips, students=s[7:8], rng=rng, started_at=now - timedelta(hours=1),
+                    is_preview=True)
+    # Lessons: done before the due time, done after it, only started.
+    LessonProgress.objects.create(learner=s[0], lesson=lesson, started_at=now - timedelta(days=2),
+                                  completed_at=now - timedelta(days=2))
+    LessonProgress.objects.create(learner=s[1], lesson=lesson, started_at=now - timedelta(days=2),
+                                  completed_at=now - timedelta(minutes=5))
+    LessonProgress.objects.create(learner=s[2], lesson=lesson, started_at=now - timedelta(days=2))
+    # Someone outside the class with progress on the same lesson is not counted.
+    outsider = make_students(1, "outside")[0]
+    LessonProgress.objects.create(learner=outsider, lesson=lesson, started_at=now - timedelta(days=1), completed_at=now)
+    assignments = [past_due, open_quiz, no_due, lesson_due, upcoming, second]
+    overview = analytics.class_overview(classroom=data.classroom, assignments=assignments, now=now)
+    table = analytics.work_table(assignments=assignments, learner_ids=[x.pk for x in s], now=now)
+    for progress in overview.assignments:
+        works = [table.get(x.pk, progress.assignment) for x in s]
+        expected = {status: sum(w.status == status for w in works) for status in WorkStatus.LABELS}
+        got = {status: progress.count(status) for status in WorkStatus.LABELS}
+        assert got == expected, progress.assignment
+        assert progress.finished == sum(w.is_finished for w in works)
+    # The situations above really are all there.
+    by_pk = {p.assignment.pk: p for p in overview.assignments}
+    assert by_pk[past_due.pk].count(WorkStatus.LATE) == 7 and by_pk[past_due.pk].count(WorkStatus.DONE) == 2
+    assert by_pk[open_quiz.pk].count(WorkStatus.IN_PROGRESS) == 1 and by_pk[open_quiz.pk].finished == 2
+    assert by_pk[lesson_due.pk].count(WorkStatus.DONE) == 1 and by_pk[lesson_due.pk].count(WorkStatus.LATE) == 8
+    assert by_pk[no_due.pk].count(WorkStatus.NOT_STARTED) == 6
+    assert by_pk[upcoming.pk].count(WorkStatus.UPCOMING) == 9
+    assert by_pk[second.pk].finished == 1 and by_pk[past_due.pk].count(WorkStatus.LATE) == 7
+    assert overview.completion == pytest.approx((3 + 2 + 2 + 2 + 1) / (5 * 9))
+    # The roster rows of the overview say the same per student.
+    rows = {r.membership.student_id: r for r in overview.student_rows(data.memberships)}
+    for x in s:
+        opened = [a for a in assignments if a.is_open(now)]
+        works = [table.get(x.pk, a) for a in opened]
+        assert (rows[x.pk].finished, rows[x.pk].late, rows[x.pk].assigned) == (
+            sum(w.is_finished for w in works), sum(w.status == WorkStatus.LATE for w in works), len(opened))
