@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -28,10 +28,12 @@ STUDENTS_PER_PAGE = 25  # what a teacher reads at once; the class numbers cover 
 
 
 def _class(request, class_id) -> Classroom:
-    """The teacher's class, with ``my_role`` (owner or co-teacher) read in the same query."""
-    role = ClassTeacher.objects.filter(classroom=OuterRef("pk"), user=request.user).values("role")[:1]
-    return get_object_or_404(Classroom.objects.for_teacher(request.user).annotate(my_role=Subquery(role)),
-                             public_id=class_id)
+    """The class, if the user teaches it (as ``for_teacher``), with ``my_role``: one query."""
+    link = get_object_or_404(ClassTeacher.objects.select_related("classroom"),
+                             classroom__public_id=class_id, user=request.user)
+    classroom = link.classroom
+    classroom.my_role = link.role
+    return classroom
 
 
 def _owner_only(classroom: Classroom) -> None:
@@ -39,8 +41,13 @@ def _owner_only(classroom: Classroom) -> None:
         raise PermissionDenied("Only the teacher who owns this class can do that.")
 
 
+# What class pages show of an assignment's quiz or lesson is its name and id, never the lesson's text.
+_ASSIGNMENT_DEFER = ("lesson__body", "lesson__intro_html", "lesson__sections", "lesson__checks", "lesson__sources",
+                     "lesson__objectives", "lesson__summary", "quiz__description")
+
+
 def _assignments(classroom: Classroom) -> list[Assignment]:
-    return list(classroom.assignments.select_related("quiz", "lesson", "pre"))
+    return list(classroom.assignments.select_related("quiz", "lesson", "pre").defer(*_ASSIGNMENT_DEFER))
 
 
 def _page(request, memberships, count: int | None = None):
@@ -51,7 +58,10 @@ def _page(request, memberships, count: int | None = None):
 
 
 def _students(classroom: Classroom):
+    """The roster in name order, with only what a roster row shows of each student."""
     return (Membership.objects.filter(classroom=classroom).select_related("student")
+            .only("public_id", "classroom_id", "student_id", "joined_at",
+                  "student__display_name", "student__email", "student__is_active")
             .order_by("student__display_name", "student__email"))
 
 
