@@ -203,6 +203,16 @@ class Attempt(models.Model):
             models.CheckConstraint(
                 condition=Q(learner__isnull=False) | ~Q(guest_key=""), name="attempt_has_learner_or_guest"
             ),
+            # One unfinished attempt per learner (or guest browser) and quiz, so a double
+            # click on "Start" or two tabs resume one attempt instead of making two.
+            models.UniqueConstraint(
+                fields=["quiz", "learner", "is_preview"], condition=Q(finished_at__isnull=True, learner__isnull=False),
+                name="attempt_one_open_per_learner",
+            ),
+            models.UniqueConstraint(
+                fields=["quiz", "guest_key"], condition=Q(finished_at__isnull=True, learner__isnull=True),
+                name="attempt_one_open_per_guest",
+            ),
         ]
 
     def __str__(self) -> str:

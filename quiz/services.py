@@ -218,6 +218,20 @@ def attempt_start(
         if not open_attempt.is_overdue(now):
             return open_attempt
         attempt_finish(attempt=open_attempt, now=now)
+    try:
+        return _attempt_create(quiz=quiz, mine=mine, learner=learner, guest_key=guest_key, is_preview=is_preview,
+                               rng=rng, now=now)
+    except IntegrityError:
+        # A concurrent start (a double click, two tabs) made the open attempt first: resume that one.
+        open_attempt = mine.unfinished().first()
+        if open_attempt is None:
+            raise
+        return open_attempt
+
+
+def _attempt_create(*, quiz: Quiz, mine: QuerySet, learner, guest_key: str, is_preview: bool,
+                    rng: Optional[random.Random], now: datetime) -> Attempt:
+    """A new attempt with its frozen, shuffled items; the database allows one open attempt per learner."""
     if quiz.max_attempts and not is_preview and mine.count() >= quiz.max_attempts:
         noun = "attempt" if quiz.max_attempts == 1 else "attempts"
         raise Refused(f"You have used all {quiz.max_attempts} {noun} allowed for this quiz.")

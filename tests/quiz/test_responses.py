@@ -250,3 +250,46 @@ def test_guest_answer_is_scoped_to_the_guest_session(client, teacher):
     session.save()
     assert answer(other, attempt, htmx=True).status_code == 404
     assert Response.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("who", ["learner", "guest"])
+def test_two_concurrent_starts_open_one_attempt(student, teacher, who):
+    """A double click on "Start" (or two tabs) resumes one attempt; it never opens a second."""
+    quiz = make_quiz(owner=teacher, clips=make_clips(2, 2))
+    if who == "guest":
+        quiz.is_public = True
+        quiz.save()
+    who_kwargs = {"learner": student} if who == "learner" else {"guest_key": "browser-1"}
+    barrier = threading.Barrier(2)
+    started = []
+
+    def start():
+        try:
+            barrier.wait()
+            started.append(services.attempt_start(quiz=quiz, **who_kwargs).pk)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=start) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(started) == 2 and len(set(started)) == 1
+    assert Attempt.objects.filter(quiz=quiz).count() == 1
+    # Once finished, the next start is a new attempt.
+    services.attempt_finish(attempt=Attempt.objects.get(pk=started[0]))
+    assert services.attempt_start(quiz=quiz, **who_kwargs).pk != started[0]
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_second_open_attempt(student, teacher):
+    from django.db import IntegrityError, transaction
+
+    quiz = make_quiz(owner=teacher, clips=make_clips(2, 2))
+    services.attempt_start(quiz=quiz, learner=student)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Attempt.objects.create(quiz=quiz, learner=student, mode=quiz.mode)
+    # A teacher's preview is its own kind of attempt, so it may be open beside one.
+    Attempt.objects.create(quiz=quiz, learner=student, mode=quiz.mode, is_preview=True)
