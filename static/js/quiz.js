@@ -71,6 +71,63 @@
     player.play();
   });
 
+  // Time limit: the page says when answers stop counting; this keeps the time left
+  // up to date, says it aloud at 5 minutes, 1 minute and the end (not every second),
+  // and at the end offers the results instead of an answer the server would refuse.
+  // The server's clock decides; the countdown only reports it.
+  function say(text) {
+    var region = document.getElementById("announcer");
+    if (!region) return;
+    region.textContent = "";
+    window.setTimeout(function () { region.textContent = text; }, 50);
+  }
+
+  function timeLeftWords(seconds) {
+    if (seconds >= 120) return Math.ceil(seconds / 60) + " minutes left";
+    if (seconds >= 60) return "1 minute " + (seconds - 60) + " seconds left";
+    return seconds + (seconds === 1 ? " second left" : " seconds left");
+  }
+
+  var warned = {};
+  function tick() {
+    var limit = document.querySelector("#quiz-region [data-deadline]");
+    if (!limit) return;
+    var deadline = Date.parse(limit.getAttribute("data-deadline"));
+    if (isNaN(deadline)) return;
+    var seconds = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+    var key = limit.getAttribute("data-deadline");
+    var left = limit.querySelector(".time-left");
+    if (seconds > 0) {
+      if (left) left.textContent = timeLeftWords(seconds);
+      [300, 60].forEach(function (mark) {
+        if (seconds <= mark && seconds > mark - 5 && !warned[key + mark]) {
+          warned[key + mark] = true;
+          say(timeLeftWords(seconds) + " to answer.");
+        }
+      });
+      return;
+    }
+    if (warned[key + "end"]) return;
+    warned[key + "end"] = true;
+    limit.textContent = "Time is up. Answers given before the limit are kept; new answers are not counted. ";
+    var link = document.createElement("a");
+    link.href = limit.getAttribute("data-results-url");
+    link.className = "button";
+    link.textContent = "See your results";
+    limit.appendChild(link);
+    limit.classList.add("time-up");
+    var form = document.querySelector("#quiz-region .answer-form");
+    if (form) {
+      Array.prototype.forEach.call(form.querySelectorAll("button[type=submit], input[type=submit]"), function (b) {
+        b.disabled = true;
+      });
+    }
+    say("Time is up. Your answers so far are kept.");
+  }
+  window.setInterval(tick, 1000);
+  tick();
+  document.addEventListener("htmx:afterSwap", tick);
+
   // Refusals (409 already answered / too late, 422 not readable) carry words to show:
   // let htmx swap them in like any other answer.
   document.addEventListener("htmx:beforeSwap", function (event) {

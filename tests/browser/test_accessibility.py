@@ -210,3 +210,26 @@ def test_rate_limited_htmx_answer_says_why_and_keeps_the_item(page, live_server,
     message.wait_for()
     assert "Wait a minute" in message.inner_text()
     assert page.locator("#probe").is_visible()  # the page was not replaced
+
+
+def test_a_time_limit_counts_down_says_so_aloud_and_ends_with_the_results_link(page, live_server, problems):
+    """The server decides when time is up; the page keeps the time left current and,
+    at the end, offers the results instead of an answer that would be refused."""
+    from quiz.models import Quiz
+
+    quiz = quiz_make(title="Timed practice", public=True, n_fake=2, n_real=1)
+    Quiz.objects.filter(pk=quiz.pk).update(time_limit_seconds=6)
+    page.goto(live_server.url + "/quiz/guest/")
+    page.get_by_role("button", name="Start the quiz").click()
+    page.get_by_role("heading", name="Item 1 of 3").wait_for()
+    left = page.locator("#quiz-region .time-left")
+    first = left.inner_text()
+    assert "seconds left" in first, first
+    page.wait_for_function("(t) => document.querySelector('#quiz-region .time-left') && "
+                           "document.querySelector('#quiz-region .time-left').textContent !== t", arg=first)
+    wait_announced(page, "Time is up.", timeout=10_000)
+    limit = page.locator("#quiz-region .time-limit")
+    assert "Time is up" in limit.inner_text()
+    assert page.get_by_role("button", name="Submit answer").is_disabled()
+    page.get_by_role("link", name="See your results").click()
+    page.get_by_role("heading", name="Results: Timed practice", level=1).wait_for()
