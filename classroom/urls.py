@@ -10,6 +10,7 @@ urlpatterns = [
     path("join/", views.join, name="join"),
     path("join/<str:token>/", views.join_link, name="join_link"),
     path("my-work/", views.my_work, name="my_work"),
+    path("my-work/<str:class_id>/leave/", views.leave, name="leave"),
     path("<str:class_id>/", views.class_detail, name="class_detail"),
     path("<str:class_id>/edit/", views.class_edit, name="class_edit"),
     path("<str:class_id>/archive/", views.class_archive, name="class_archive"),

@@ -459,6 +459,21 @@ def _joined_message(request, membership, created):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def leave(request, class_id):
+    """A student leaves one of their classes, after saying so on a page that explains it."""
+    membership = get_object_or_404(Membership.objects.for_student(request.user).select_related("classroom"),
+                                   classroom__public_id=class_id)
+    classroom = membership.classroom
+    if request.method == "POST":
+        services.membership_leave(membership=membership)
+        messages.success(request, f"You left {classroom.name}. Your answers and lesson progress are kept, and "
+                                  "its teachers no longer see them. A new class code lets you join again.")
+        return redirect("classroom:my_work")
+    return render(request, "classroom/leave.html", {"classroom": classroom})
+
+
+@login_required
 @require_GET
 def my_work(request):
     """The student's assignments across their classes, with status and due dates."""

@@ -226,3 +226,29 @@ def test_dashboard_status_counts_from_the_database_equal_each_students_status(le
         works = [table.get(x.pk, a) for a in opened]
         assert (rows[x.pk].finished, rows[x.pk].late, rows[x.pk].assigned) == (
             sum(w.is_finished for w in works), sum(w.status == WorkStatus.LATE for w in works), len(opened))
+
+
+def test_a_student_leaves_a_class_after_confirming_and_keeps_their_work(client, db):
+    data = build_class(n_students=2, tag="leave")
+    student, other = data.students
+    teacher_view = lambda: analytics.class_overview(classroom=data.classroom, assignments=[data.assignment])  # noqa: E731
+    assert teacher_view().n_students == 2 and student.pk in teacher_view().skills
+    client.force_login(student)
+    my_work = client.get(reverse("classroom:my_work")).content.decode()
+    leave_url = reverse("classroom:leave", args=[data.classroom.public_id])
+    assert leave_url in my_work
+    page = client.get(leave_url).content.decode()
+    assert "Your own answers, results and lesson progress stay" in page
+    assert Membership.objects.filter(student=student).exists()  # the page only asks
+    response = client.post(leave_url, follow=True)
+    html = response.content.decode()
+    assert f"You left {data.classroom.name}" in html and data.quiz.title not in html
+    assert not Membership.objects.filter(student=student, classroom=data.classroom).exists()
+    # The class's numbers no longer count them; their own attempts are still theirs.
+    assert teacher_view().n_students == 1 and student.pk not in teacher_view().skills
+    assert student.attempts.filter(quiz=data.quiz).exists()
+    # A second try, or someone else's class, is a plain 404.
+    assert client.post(leave_url).status_code == 404
+    client.force_login(other)
+    assert client.post(reverse("classroom:leave", args=[build_class(n_students=0, tag="x").classroom.public_id])
+                       ).status_code == 404

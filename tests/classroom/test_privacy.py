@@ -34,6 +34,9 @@ EXPECTED = {
     "join": ("get", STUDENT_PAGE),
     "join_link": ("get", STUDENT_PAGE),
     "my_work": ("get", STUDENT_PAGE),
+    # Only a student of the class may leave it; for anyone else it is not theirs to leave.
+    "leave": ("get", {"anonymous": LOGIN, "student": OK, "other_student": NOT_FOUND, "other_teacher": NOT_FOUND,
+                      "co_teacher": NOT_FOUND, "teacher": NOT_FOUND}),
     "class_detail": ("get", TEACHER_PAGE),
     "class_edit": ("get", TEACHER_PAGE),
     "class_archive": ("post", OWNER_ONLY),

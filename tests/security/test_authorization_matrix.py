@@ -38,6 +38,8 @@ OWNER_ONLY = {**OWNER_OR_ADMIN, "admin": NOT_FOUND}
 CLASS = OWNER_ONLY
 # The first student's attempt: everyone else, teachers and admins included, gets 404.
 ATTEMPT = _row(anonymous=LOGIN, student=OK, others=NOT_FOUND)
+# Leaving the first class: only its student; everyone else is not in it (404).
+MEMBER = ATTEMPT
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ EXPECTED: dict[str, Row] = {
     "classroom:join": Row("get", SIGNED_IN),
     "classroom:join_link": Row("get", SIGNED_IN),
     "classroom:my_work": Row("get", SIGNED_IN),
+    "classroom:leave": Row("get", MEMBER),
     "classroom:class_detail": Row("get", CLASS),
     "classroom:class_edit": Row("get", CLASS),
     "classroom:class_archive": Row("post", CLASS),
