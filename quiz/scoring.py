@@ -513,22 +513,24 @@ def item_statistics(matrix: Matrix) -> list[ItemStatistics]:
     someone for items they never saw.
     """
     rows, width = _validated_matrix(matrix)
+    # Each learner's right answers and answered items, once: the rest score of an item
+    # is then (right - score) / (answered - 1), without walking the row again per item.
+    totals = [(sum(v for v in row if v is not None), sum(v is not None for v in row)) for row in rows]
     stats = []
     for item in range(width):
         item_scores: list[float] = []
         rest_scores: list[float] = []
         answered = 0
         right = 0
-        for row in rows:
+        for row, (row_right, row_answered) in zip(rows, totals):
             score = row[item]
             if score is None:
                 continue
             answered += 1
             right += score
-            others = [v for j, v in enumerate(row) if j != item and v is not None]
-            if others:
+            if row_answered > 1:
                 item_scores.append(float(score))
-                rest_scores.append(sum(others) / len(others))
+                rest_scores.append((row_right - score) / (row_answered - 1))
         stats.append(
             ItemStatistics(
                 index=item,
