@@ -788,20 +788,21 @@ def item_matrix(*, classroom: Classroom, assignments: list[Assignment], quiz) ->
     windows = [w for w in assignment_windows(assignments).values() if w.quiz_id == quiz.pk]
     students = Membership.objects.filter(classroom=classroom).values("student_id")
     attempts = Attempt.objects.filter(_any_window(windows, ""), is_preview=False, learner_id__in=students)
-    firsts = dict(
-        attempts.values("learner_id").annotate(first=Min("started_at")).values_list("learner_id", "first").order_by()
-    )
+    # Each student's first attempt (one row per attempt), then only small integers per answer.
+    learner_of: dict[int, int] = {}
+    for learner_id, attempt_id in attempts.order_by("-started_at", "-pk").values_list("learner_id", "pk"):
+        learner_of[learner_id] = attempt_id  # the earliest comes last and stays
+    learner_of = {attempt_id: learner_id for learner_id, attempt_id in learner_of.items()}
     cells = (
-        Response.objects.filter(item__attempt__in=attempts)
+        Response.objects.filter(item__attempt_id__in=list(learner_of))
         .annotate(ok=Case(When(_RIGHT, then=Value(1)), default=Value(0)))
-        .values_list("item__attempt__learner_id", "item__attempt__started_at", "item__clip_id", "ok")
+        .values_list("item__attempt_id", "item__clip_id", "ok")
         .order_by()
     )
     order = dict(QuizItem.objects.filter(quiz=quiz).values_list("clip_id", "position"))
     rows: dict[int, dict[int, int]] = defaultdict(dict)
-    for learner_id, started_at, clip_id, ok in cells:
-        if firsts.get(learner_id) == started_at:
-            rows[learner_id][clip_id] = ok
+    for attempt_id, clip_id, ok in cells:
+        rows[learner_of[attempt_id]][clip_id] = ok
     clip_ids = sorted({cid for row in rows.values() for cid in row}, key=lambda c: (order.get(c, 10**9), c))
     matrix = [[row.get(cid) for cid in clip_ids] for _, row in sorted(rows.items())]
     return clip_ids, matrix
