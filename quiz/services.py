@@ -489,8 +489,33 @@ def clip_scores_rebuild(*, clip: Clip) -> int:
 
 
 @transaction.atomic
+def _attempt_close_extra(attempt: Attempt) -> None:
+    """Close an open attempt that must give way to a newer one: an empty one is removed
+    (nothing is lost), one with answers keeps them and ends at its last answer."""
+    last = Response.objects.filter(item__attempt=attempt).order_by("-created_at").values_list("created_at", flat=True)
+    last = last.first()
+    if last is None:
+        attempt.delete()
+    else:
+        Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(finished_at=last)
+
+
+@transaction.atomic
 def attempts_claim_guest(*, guest_key: str, user) -> int:
-    """Give a guest's attempts to the account they just signed up or logged in with."""
+    """Give a guest's attempts to the account they just signed up or logged in with.
+
+    The account may already have an open attempt at a quiz the guest also has open;
+    one learner has one open attempt per quiz, so the newer stays open and the older
+    is closed (removed if it has no answers, else ended at its last answer).
+    """
     if not guest_key or not user.is_authenticated:
         return 0
-    return Attempt.objects.filter(learner__isnull=True, guest_key=guest_key).update(learner=user, guest_key="")
+    guest = Attempt.objects.filter(learner__isnull=True, guest_key=guest_key)
+    for guest_attempt in guest.unfinished():
+        mine = Attempt.objects.filter(learner=user, quiz_id=guest_attempt.quiz_id, is_preview=guest_attempt.is_preview)
+        for own in mine.unfinished():
+            older = own if own.started_at <= guest_attempt.started_at else guest_attempt
+            _attempt_close_extra(older)
+            if older is guest_attempt:
+                break
+    return guest.update(learner=user, guest_key="")

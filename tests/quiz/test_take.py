@@ -2,9 +2,11 @@
 guests, the practice URL, both the full page and the htmx partial, spot the tell."""
 
 import random
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from clips.models import Technique, Visibility
 from quiz import services
@@ -219,3 +221,29 @@ def test_quiz_with_no_ready_clips_says_so(student_client, teacher):
 def test_unpublished_quiz_of_another_teacher_is_404_for_students(student_client, teacher):
     quiz = make_quiz(owner=teacher, clips=make_clips(1, 1), is_published=False)
     assert student_client.get(reverse("quiz:quiz_start", args=[quiz.public_id])).status_code == 404
+
+
+@pytest.mark.parametrize("own_answers", [0, 1])
+def test_logging_in_mid_guest_attempt_keeps_one_open_attempt_and_loses_no_answer(student, teacher, own_answers):
+    """The account already has an open attempt at the public quiz; the guest attempt is newer.
+    After the claim the guest attempt (the one in use) stays open; the older one is removed
+    if it was empty, or ends at its last answer and keeps it."""
+    quiz = make_quiz(owner=None, clips=make_clips(2, 2), is_public=True)
+    own = services.attempt_start(quiz=quiz, learner=student, now=timezone.now() - timedelta(hours=1))
+    if own_answers:
+        item = services.attempt_progress(attempt=own).item
+        services.response_record(attempt=own, token=item.token, answered_fake=True, confidence=60)
+    guest = services.attempt_start(quiz=quiz, guest_key="browser-9")
+    item = services.attempt_progress(attempt=guest).item
+    services.response_record(attempt=guest, token=item.token, answered_fake=False, confidence=80)
+
+    assert services.attempts_claim_guest(guest_key="browser-9", user=student) == 1
+    guest.refresh_from_db()
+    assert guest.learner == student and guest.finished_at is None
+    assert Attempt.objects.filter(learner=student, quiz=quiz, finished_at__isnull=True).count() == 1
+    if own_answers:
+        own.refresh_from_db()
+        assert own.finished_at is not None and Response.objects.filter(item__attempt=own).count() == 1
+    else:
+        assert not Attempt.objects.filter(pk=own.pk).exists()
+    assert Response.objects.filter(item__attempt__learner=student).count() == 1 + own_answers
