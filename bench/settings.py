@@ -23,5 +23,3 @@ LOGGING = {"version": 1, "disable_existing_loggers": False,
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Several gunicorn processes share one file: wait for the write lock rather than fail.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
-if os.environ.get("EXP_CONN_MAX_AGE"):
-    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ["EXP_CONN_MAX_AGE"])

@@ -115,8 +115,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "timeout": 20,
         **DATABASES["default"].get("OPTIONS", {}),
     }
+# Persistent connections: a new SQLite connection costs about 1 ms (open, pragmas, schema,
+# statements prepared again), a PostgreSQL one more. Measured with bench/quiz_load.py on
+# SQLite: pings 515 -> 762/s, answers 208 -> 231/s.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
