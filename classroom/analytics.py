@@ -502,9 +502,13 @@ def class_standings(*, classroom: Classroom, assignments: list[Assignment], now:
             aggregates[finished] = Min("seen__finished_at", filter=mine)
             aggregates[f"c{assignment.pk}"] = _standing(assignment, started, finished)
             quiz_codes.append(f"c{assignment.pk}")
-    rows = (Membership.objects.filter(classroom=classroom).annotate(seen=seen).values("student_id")
-            .annotate(**aggregates).order_by()
-            .values_list("student_id", "n", "n_fake", "hits", "false_alarms", "brier_e4", *quiz_codes))
+    members = Membership.objects.filter(classroom=classroom)
+    if windows:
+        rows = (members.annotate(seen=seen).values("student_id").annotate(**aggregates).order_by()
+                .values_list("student_id", "n", "n_fake", "hits", "false_alarms", "brier_e4", *quiz_codes))
+    else:
+        # No quiz set: nothing to join. (An always-false join condition would empty the whole query.)
+        rows = [(student_id, 0, 0, 0, 0, 0) for student_id in members.values_list("student_id", flat=True)]
     lessons = [a for a in opened if a.lesson_id]
     lesson_codes: dict[int, tuple] = {}
     if lessons:

@@ -52,15 +52,29 @@
     hadFocus = active && active !== document.body && target.contains(active) ? target : null;
   });
 
-  // After an htmx swap, move focus to the new content's heading or marked
-  // element so keyboard and screen-reader users land on what changed.
+  // An outerHTML swap replaces the target itself: the event still names the old,
+  // detached element, so find its replacement by id.
+  function swappedRoot(target) {
+    if (target.isConnected || !target.id) return target;
+    return document.getElementById(target.id) || target;
+  }
+
+  // After a swap the reader asked for (a click, a key, a submit, or focus inside
+  // the swapped region), move focus to the new content's heading or marked element
+  // so keyboard and screen-reader users land on what changed. A background refresh
+  // (polling) moves nothing and says nothing: its region has its own live status.
   document.addEventListener("htmx:afterSwap", function (event) {
-    var root = event.detail.target;
+    var old = event.detail.target;
+    var root = swappedRoot(old);
+    var inside = hadFocus === old;
+    hadFocus = null;
+    var config = event.detail.requestConfig;
+    var trigger = config && config.triggeringEvent;
+    if (!inside && !(trigger && trigger.isTrusted)) return;
     var focusTarget = root.querySelector("[data-autofocus]") || root.querySelector("h1, h2");
-    if (!focusTarget && hadFocus === root && !root.contains(document.activeElement)) {
+    if (!focusTarget && inside && !root.contains(document.activeElement)) {
       focusTarget = root.firstElementChild;
     }
-    hadFocus = null;
     if (focusTarget) {
       if (!focusTarget.hasAttribute("tabindex")) focusTarget.setAttribute("tabindex", "-1");
       focusTarget.focus();

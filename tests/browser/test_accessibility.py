@@ -233,3 +233,27 @@ def test_a_time_limit_counts_down_says_so_aloud_and_ends_with_the_results_link(p
     assert page.get_by_role("button", name="Submit answer").is_disabled()
     page.get_by_role("link", name="See your results").click()
     page.get_by_role("heading", name="Results: Timed practice", level=1).wait_for()
+
+
+def test_turning_a_page_of_students_by_keyboard_keeps_focus_in_the_new_table(page, live_server, problems,
+                                                                             teacher, password):
+    """The class overview's student table is swapped in place (htmx, outerHTML): the focused
+    "Next page" link disappears with it, and focus must land in the new table, not on <body>."""
+    from classroom import services as class_services
+    from classroom.models import Membership
+    from tests.classroom.conftest import make_students
+
+    classroom = class_services.classroom_create(owner=teacher, name="Big class")
+    Membership.objects.bulk_create([Membership(classroom=classroom, student=s)
+                                    for s in make_students(30, "paging")])
+    log_in(page, live_server, teacher.email, password)
+    page.goto(f"{live_server.url}/classes/{classroom.public_id}/")
+    table = page.locator("#student-table")
+    assert "Page 1 of 2" in table.inner_text()
+    tab_to(page, "el.matches('#student-table a') && el.textContent.trim() === 'Next page'", limit=200)
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelector('#student-table').textContent.includes('Page 2 of 2')")
+    assert page.evaluate("document.activeElement !== document.body"), focused(page)
+    assert focus_is(page, "el.matches('#student-table caption')"), focused(page)
+    wait_announced(page, "page 2 of 2")
+    assert page.url.endswith("?page=2")  # the address says where the reader is, for reload and back

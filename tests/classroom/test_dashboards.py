@@ -145,3 +145,15 @@ def test_co_teacher_sees_the_dashboard_and_owner_only_actions_are_refused_to_the
     client.force_login(co)
     assert client.get(reverse("classroom:class_detail", args=[data.classroom.public_id])).status_code == 200
     assert client.post(reverse("classroom:class_archive", args=[data.classroom.public_id])).status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_class_with_students_and_no_work_set_lists_its_students(client):
+    data = build_class(n_students=3, tag="nowork", answers=False)
+    data.assignment.delete()
+    client.force_login(data.teacher)
+    html = client.get(reverse("classroom:class_detail", args=[data.classroom.public_id])).content.decode()
+    assert "No students yet" not in html
+    for student in data.students:
+        assert student.display_name in html
+    assert "<dd>3</dd>" in html and "Nothing open yet" in html
