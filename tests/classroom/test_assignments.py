@@ -252,3 +252,20 @@ def test_a_student_leaves_a_class_after_confirming_and_keeps_their_work(client, 
     client.force_login(other)
     assert client.post(reverse("classroom:leave", args=[build_class(n_students=0, tag="x").classroom.public_id])
                        ).status_code == 404
+
+
+def test_a_class_with_only_a_lesson_set_counts_its_statuses(lesson):
+    data = build_class(n_students=3, tag="lessononly", answers=False)
+    data.assignment.delete()
+    now = timezone.now()
+    reading = Assignment.objects.create(classroom=data.classroom, lesson=lesson, opens_at=now - timedelta(days=1))
+    LessonProgress.objects.create(learner=data.students[0], lesson=lesson, started_at=now - timedelta(hours=2),
+                                  completed_at=now - timedelta(hours=1))
+    LessonProgress.objects.create(learner=data.students[1], lesson=lesson, started_at=now - timedelta(hours=2))
+    overview = analytics.class_overview(classroom=data.classroom, assignments=[reading], now=now)
+    [progress] = overview.assignments
+    assert overview.n_students == 3 and overview.completion == pytest.approx(1 / 3)
+    assert (progress.count(WorkStatus.DONE), progress.count(WorkStatus.IN_PROGRESS),
+            progress.count(WorkStatus.NOT_STARTED)) == (1, 1, 1)
+    rows = {r.membership.student_id: r for r in overview.student_rows(data.memberships)}
+    assert [rows[s.pk].finished for s in data.students] == [1, 0, 0]
