@@ -14,6 +14,7 @@ answering: attempt ids and item tokens are random, never derived from a clip.
 
 import secrets
 from datetime import timedelta
+from typing import Optional
 
 from django.conf import settings
 from django.db import models
@@ -235,6 +236,16 @@ class Attempt(models.Model):
     def is_overdue(self, now=None) -> bool:
         deadline = self.deadline
         return deadline is not None and (now or timezone.now()) > deadline
+
+    @property
+    def seconds_left(self) -> Optional[int]:
+        """Whole seconds until the time limit, by the server's clock (None without a limit).
+
+        The page counts down from this, not from the learner's own clock, which may be off."""
+        deadline = self.deadline
+        if deadline is None:
+            return None
+        return max(0, int((deadline - timezone.now()).total_seconds()))
 
     def can_reveal(self, now=None) -> bool:
         """Whether answered items may show their label: always in practice; in an

@@ -88,14 +88,19 @@
     return seconds + (seconds === 1 ? " second left" : " seconds left");
   }
 
+  // The server says how many seconds were left when it rendered the item; count
+  // down from when this page (or swapped item) got them, on this browser's
+  // monotonic clock, so a wrong system clock does not matter.
   var warned = {};
   function tick() {
-    var limit = document.querySelector("#quiz-region [data-deadline]");
+    var limit = document.querySelector("#quiz-region [data-seconds-left]");
     if (!limit) return;
-    var deadline = Date.parse(limit.getAttribute("data-deadline"));
-    if (isNaN(deadline)) return;
-    var seconds = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
-    var key = limit.getAttribute("data-deadline");
+    if (!limit.hasAttribute("data-received")) limit.setAttribute("data-received", String(performance.now()));
+    var given = parseInt(limit.getAttribute("data-seconds-left"), 10);
+    if (isNaN(given)) return;
+    var elapsed = (performance.now() - parseFloat(limit.getAttribute("data-received"))) / 1000;
+    var seconds = Math.max(0, Math.ceil(given - elapsed));
+    var key = "limit";  // one page is one attempt: each warning once, whichever item is showing
     var left = limit.querySelector(".time-left");
     if (seconds > 0) {
       if (left) left.textContent = timeLeftWords(seconds);

@@ -112,6 +112,10 @@ def test_answer_within_the_time_limit_is_accepted(student_client, teacher, stude
     attempt = services.attempt_start(quiz=quiz, learner=student)
     student_client.get(take_url(attempt))
     Attempt.objects.filter(pk=attempt.pk).update(started_at=timezone.now() - timedelta(seconds=50))
+    # The page counts down from the server's own reckoning of the time left.
+    page = student_client.get(take_url(attempt)).content.decode()
+    left = int(page.split('data-seconds-left="')[1].split('"')[0])
+    assert 8 <= left <= 10
     assert answer(student_client, attempt).status_code == 302
 
 
