@@ -12,6 +12,7 @@ Nothing here carries a clip's label into anything a learner can see before
 answering: attempt ids and item tokens are random, never derived from a clip.
 """
 
+import math
 import secrets
 from datetime import timedelta
 from typing import Optional
@@ -241,11 +242,12 @@ class Attempt(models.Model):
     def seconds_left(self) -> Optional[int]:
         """Whole seconds until the time limit, by the server's clock (None without a limit).
 
-        The page counts down from this, not from the learner's own clock, which may be off."""
+        The page counts down from this, not from the learner's own clock, which may be off.
+        Rounded up, so the page never says time is up before the server would refuse."""
         deadline = self.deadline
         if deadline is None:
             return None
-        return max(0, int((deadline - timezone.now()).total_seconds()))
+        return max(0, math.ceil((deadline - timezone.now()).total_seconds()))
 
     def can_reveal(self, now=None) -> bool:
         """Whether answered items may show their label: always in practice; in an

@@ -26,3 +26,16 @@ def number(value, digits=2):
     if value is None:
         return "—"
     return f"{value:.{int(digits)}f}"
+
+
+@register.filter
+def time_left(seconds):
+    """Seconds left as the countdown in quiz.js words them, so the page reads the same without it."""
+    if seconds is None:
+        return ""
+    seconds = int(seconds)
+    if seconds >= 120:
+        return f"{-(-seconds // 60)} minutes left"
+    if seconds >= 60:
+        return f"1 minute {seconds - 60} seconds left"
+    return f"{seconds} second left" if seconds == 1 else f"{seconds} seconds left"

@@ -80,8 +80,14 @@
       focusTarget.focus();
     }
     if (root.closest("[aria-live]")) return;  // already a live region: it speaks for itself
+    // Moving focus already makes screen readers read the new heading; the live
+    // region adds only what focus does not reach (a verdict, a saved answer), so
+    // nothing is read twice. With no focus target, it says the heading instead.
     var parts = Array.prototype.map.call(root.querySelectorAll("[data-announce]"), words);
-    if (!parts.length && focusTarget) parts = [words(focusTarget)];
-    announce(parts.join(" "));
+    if (!parts.length && !focusTarget) {
+      var heading = root.querySelector("h1, h2, h3, caption");
+      if (heading) parts = [words(heading)];
+    }
+    if (parts.length) announce(parts.join(" "));
   });
 })();
