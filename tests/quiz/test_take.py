@@ -247,3 +247,16 @@ def test_logging_in_mid_guest_attempt_keeps_one_open_attempt_and_loses_no_answer
     else:
         assert not Attempt.objects.filter(pk=own.pk).exists()
     assert Response.objects.filter(item__attempt__learner=student).count() == 1 + own_answers
+
+
+def test_claiming_an_older_guest_attempt_leaves_the_accounts_newer_one_open(student, teacher):
+    quiz = make_quiz(owner=None, clips=make_clips(2, 2), is_public=True)
+    guest = services.attempt_start(quiz=quiz, guest_key="browser-7", now=timezone.now() - timedelta(hours=1))
+    item = services.attempt_progress(attempt=guest).item
+    services.response_record(attempt=guest, token=item.token, answered_fake=True, confidence=70)
+    own = services.attempt_start(quiz=quiz, learner=student)
+    services.attempts_claim_guest(guest_key="browser-7", user=student)
+    guest.refresh_from_db()
+    own.refresh_from_db()
+    assert own.finished_at is None and guest.learner == student and guest.finished_at is not None
+    assert Response.objects.filter(item__attempt=guest).count() == 1
