@@ -7,9 +7,8 @@ import tempfile
 from pathlib import Path
 
 from django import forms
-from django.conf import settings
 
-from .models import LABEL_WORDS, Clip, Difficulty, DigitalSourceType, MediaType, Technique, Truth, Visibility
+from .models import LABEL_WORDS, Clip, Difficulty, DigitalSourceType, MediaType, Technique, Truth
 
 
 
