@@ -10,7 +10,8 @@ Redis (cache and Celery broker). It
    (``clips.services.clip_create``, processed in-process) and the learners, each
    with a logged-in database session (no password hashing in the timed part);
 3. starts gunicorn and runs one thread per learner, without think time unless
-   ``--think-ms`` says otherwise, through the flow a browser takes: start or resume
+   ``--think-ms`` says otherwise (but never faster than the app's 120 answers a
+   minute per learner, which it refuses as a script would be refused), through the flow a browser takes: start or resume
    the quiz (POST), then per item GET the item card (htmx), GET the image, POST the
    answer (htmx, the reveal comes back); at the end GET the results and start
    again. A small share of answers is sent twice at once (a double click): one
@@ -27,6 +28,7 @@ database are cleaned up on the way out (Ctrl-C included). Loopback only.
 from __future__ import annotations
 
 import argparse
+import collections
 import http.client
 import io
 import os
@@ -232,6 +234,9 @@ class Stats:
             self.acknowledged[token] = fake
 
 
+ANSWER_LIMIT = 120  # per learner per minute: quiz.views.response_submit's rate limit
+
+
 def learner(port: int, cookie: str, csrf: str, quiz_id: str, stats: Stats, deadline: float, seed: int,
             think_s: float, double_share: float) -> None:
     rng = random.Random(seed)
@@ -245,6 +250,18 @@ def learner(port: int, cookie: str, csrf: str, quiz_id: str, stats: Stats, deadl
         return status, payload, headers
 
     answered = 0
+    posted: collections.deque[float] = collections.deque()
+
+    def pace(n_posts: int) -> None:
+        # The app refuses more than ANSWER_LIMIT answer POSTs a minute per learner (a script,
+        # not a person); a learner here that fast waits, so the run measures load, not the limit.
+        while len(posted) + n_posts > ANSWER_LIMIT - 10:
+            wait = posted[0] + 60 - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            posted.popleft()
+        posted.extend([time.monotonic()] * n_posts)
+
     try:
         while time.monotonic() < deadline:
             status, _, headers = call("start", "POST", f"/quiz/{quiz_id}/", {}, expected=(302,))
@@ -276,8 +293,10 @@ def learner(port: int, cookie: str, csrf: str, quiz_id: str, stats: Stats, deadl
                 if fake:
                     answer["cell"] = rng.choice(["", "0,0", "1,1", "2,2"])
                 if rng.random() < double_share:
+                    pace(2)
                     acknowledged = double_submit(port, cookie, csrf, attempt_url, answer, stats)
                 else:
+                    pace(1)
                     status, body, _ = call("answer", "POST", f"{attempt_url}answer/", answer, htmx=True)
                     acknowledged = status == 200
                     if acknowledged and b"reveal" not in body:
