@@ -146,6 +146,12 @@ def test_student_signs_up_joins_learns_and_takes_the_quiz_by_keyboard_then_teach
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My work").click()
     statuses = page.locator(".work-status")
     assert [s.inner_text() for s in statuses.all()] and all(s.inner_text().strip() for s in statuses.all())
+    # Leaving asks first and says what happens; staying changes nothing.
+    page.get_by_role("link", name="Leave Year 10 media studies").click()
+    page.get_by_role("heading", name="Leave Year 10 media studies?", level=1).wait_for()
+    axe("leave a class")
+    page.get_by_role("link", name="Stay in the class").click()
+    page.get_by_role("heading", name="My work", level=1).wait_for()
 
     # Journey 4: the teacher sees the student on the class dashboard.
     page.get_by_role("button", name="Log out").click()
