@@ -43,7 +43,7 @@ from django.utils import timezone  # noqa: E402
 
 STUDENTS = 500
 REAL, FAKE = 20, 20
-ROUNDS = 30
+ROUNDS = 60
 BENCH_DB = "secondlook_bench"
 
 
