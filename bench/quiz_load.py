@@ -124,6 +124,22 @@ class Client:
             conn.close()
 
 
+def server_cpu(master_pid: int) -> float:
+    """CPU seconds used so far by the gunicorn workers (Linux /proc), to split the cost per request."""
+    total = 0.0
+    try:
+        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    except OSError:
+        return float("nan")
+    for pid in children:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def run_threads(work, users, deadline):
     results, lock = [], threading.Lock()
 
@@ -223,14 +239,19 @@ def main():
                 yield {"status": status, "latency": latency, "token": match.group(1), "kind": "post"}
 
         ping_results, answer_results, ping_wall, answer_wall, round_ratios = [], [], 0.0, 0.0, []
+        ping_cpu = answer_cpu = 0.0
         for r in range(args.rounds):
+            cpu = server_cpu(server.pid)
             results, wall = run_threads(ping, users, deadline)
+            ping_cpu += server_cpu(server.pid) - cpu
             ping_results += results
             ping_wall += wall
             round_ping = sum(x["status"] == 200 for x in results) / wall
             for u in users:  # a learner has one unfinished attempt at a time: start it now, untimed
                 u["answers"] = start_attempt(quiz, u["user"])
+            cpu = server_cpu(server.pid)
             results, wall = run_threads(answers, users, deadline)
+            answer_cpu += server_cpu(server.pid) - cpu
             answer_results += results
             answer_wall += wall
             round_ratios.append(sum(x["status"] == 200 for x in results) / wall / round_ping)
@@ -247,6 +268,10 @@ def main():
         print(f"\nanswer throughput / ping throughput = {answer_rate / ping_rate:.2f} (goal >= 0.5); "
               f"by round: {', '.join(f'{x:.2f}' for x in round_ratios)}")
         print(f"full item flow (GET item + POST answer) = {flow_items_rate:.1f} answers/s")
+        # Where the ratio comes from: what each request costs the server (this process, the
+        # load generator, uses the same machine's cores too).
+        print(f"gunicorn CPU per request: ping {ping_cpu / len(ping_results) * 1000:.2f} ms, "
+              f"answer {answer_cpu / len(answer_results) * 1000:.2f} ms")
 
         from quiz.models import Response
 
