@@ -1,6 +1,8 @@
-"""Helpers the load benchmarks share: a free loopback port, percentiles, a logged-in cookie."""
+"""Helpers the load benchmarks share: a free loopback port, percentiles, a logged-in cookie, server CPU."""
 
+import os
 import socket
+from pathlib import Path
 
 HOST = "127.0.0.1"
 
@@ -36,3 +38,17 @@ def session_cookie(user) -> tuple[str, str]:
     session.create()
     csrf = _get_new_csrf_string()
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}; {settings.CSRF_COOKIE_NAME}={csrf}", csrf
+
+
+def server_cpu_seconds(master_pid: int) -> float:
+    """CPU time used so far by gunicorn's master and workers (Linux /proc; 0 elsewhere)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+        for pid in [master_pid, *map(int, children)]:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    except (OSError, ValueError):
+        return 0.0
+    return total

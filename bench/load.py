@@ -47,7 +47,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.common import HOST, free_port, percentile, session_cookie  # noqa: E402
+from bench.common import HOST, free_port, percentile, server_cpu_seconds, session_cookie  # noqa: E402
 PG = "postgres://postgres@127.0.0.1:5432"
 REFUSED_NAMES = {"postgres", "test_postgres", "template0", "template1"}
 REQUEST_TIMEOUT_S = 30
@@ -342,20 +342,6 @@ def double_submit(port, cookie, csrf, attempt_url, answer, stats: Stats) -> bool
 
 
 # --- report -----------------------------------------------------------------
-
-
-def server_cpu_seconds(master_pid: int) -> float:
-    """CPU time used so far by gunicorn's master and workers (Linux /proc; 0 elsewhere)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    try:
-        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
-        for pid in [master_pid, *map(int, children)]:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
-    except (OSError, ValueError):
-        return 0.0
-    return total
 
 
 def check_stored(quiz, stats: Stats) -> bool:

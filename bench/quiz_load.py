@@ -39,7 +39,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.common import HOST, free_port, percentile, session_cookie  # noqa: E402
+from bench.common import HOST, free_port, percentile, server_cpu_seconds, session_cookie  # noqa: E402
 TIME_CAP_S = 240
 
 
@@ -122,22 +122,6 @@ class Client:
             return response.status, text, time.perf_counter() - started
         finally:
             conn.close()
-
-
-def server_cpu(master_pid: int) -> float:
-    """CPU seconds used so far by the gunicorn workers (Linux /proc), to split the cost per request."""
-    total = 0.0
-    try:
-        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
-    except OSError:
-        return float("nan")
-    for pid in children:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
 
 
 def run_threads(work, users, deadline):
@@ -241,17 +225,17 @@ def main():
         ping_results, answer_results, ping_wall, answer_wall, round_ratios = [], [], 0.0, 0.0, []
         ping_cpu = answer_cpu = 0.0
         for r in range(args.rounds):
-            cpu = server_cpu(server.pid)
+            cpu = server_cpu_seconds(server.pid)
             results, wall = run_threads(ping, users, deadline)
-            ping_cpu += server_cpu(server.pid) - cpu
+            ping_cpu += server_cpu_seconds(server.pid) - cpu
             ping_results += results
             ping_wall += wall
             round_ping = sum(x["status"] == 200 for x in results) / wall
             for u in users:  # a learner has one unfinished attempt at a time: start it now, untimed
                 u["answers"] = start_attempt(quiz, u["user"])
-            cpu = server_cpu(server.pid)
+            cpu = server_cpu_seconds(server.pid)
             results, wall = run_threads(answers, users, deadline)
-            answer_cpu += server_cpu(server.pid) - cpu
+            answer_cpu += server_cpu_seconds(server.pid) - cpu
             answer_results += results
             answer_wall += wall
             round_ratios.append(sum(x["status"] == 200 for x in results) / wall / round_ping)
