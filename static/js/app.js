@@ -16,6 +16,8 @@
     // A fresh text node after a tick is announced even when the words repeat.
     window.setTimeout(function () { region.textContent = text; }, 50);
   }
+  // For page scripts loaded after this one (quiz.js): one way to speak.
+  window.SecondLook = { announce: announce };
 
   // A refused or failed htmx request would otherwise do nothing visible: say why
   // in the page's message region (a live region) and leave the page as it was.

@@ -75,12 +75,7 @@
   // up to date, says it aloud at 5 minutes, 1 minute and the end (not every second),
   // and at the end offers the results instead of an answer the server would refuse.
   // The server's clock decides; the countdown only reports it.
-  function say(text) {
-    var region = document.getElementById("announcer");
-    if (!region) return;
-    region.textContent = "";
-    window.setTimeout(function () { region.textContent = text; }, 50);
-  }
+  var say = window.SecondLook.announce;  // app.js, loaded first (both deferred, in order)
 
   function timeLeftWords(seconds) {
     if (seconds >= 120) return Math.ceil(seconds / 60) + " minutes left";
