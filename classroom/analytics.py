@@ -477,10 +477,30 @@ class Standings:
     skills: dict[int, Skill]
     codes: dict[int, list[int]]
     opened: list[Assignment]
+    now: datetime
+
+    def rows(self, memberships: Iterable[Membership]) -> list[StudentRow]:
+        """Roster rows for these memberships, from what the query returned: no query."""
+        past_due = [a.due_at is not None and self.now > a.due_at for a in self.opened]
+        rows = []
+        for membership in memberships:
+            codes = self.codes.get(membership.student_id, [_UNTOUCHED] * len(self.opened))
+            statuses = [_standing_status(code, late) for code, late in zip(codes, past_due)]
+            rows.append(StudentRow(
+                membership=membership,
+                skill=self.skills.get(membership.student_id, Skill()),
+                finished=sum(code >= _FINISHED for code in codes),
+                assigned=len(codes),
+                late=statuses.count(WorkStatus.LATE),
+            ))
+        return rows
 
 
-def class_standings(*, classroom: Classroom, assignments: list[Assignment], now: datetime) -> Standings:
+def class_standings(*, classroom: Classroom, assignments: list[Assignment], now: datetime,
+                    learner_ids: Optional[list[int]] = None) -> Standings:
     """Every student's skill and standing on each open assignment: one query, two with lessons.
+
+    ``learner_ids`` limits it to some of the class's students (one page of the roster).
 
     One row per student comes back, made of counts and small codes: the sums of the
     student's ``AttemptScore`` rows in the attempts the class sees (as ``class_scores``),
@@ -503,6 +523,8 @@ def class_standings(*, classroom: Classroom, assignments: list[Assignment], now:
             aggregates[f"c{assignment.pk}"] = _standing(assignment, started, finished)
             quiz_codes.append(f"c{assignment.pk}")
     members = Membership.objects.filter(classroom=classroom)
+    if learner_ids is not None:
+        members = members.filter(student_id__in=learner_ids)
     if windows:
         rows = (members.annotate(seen=seen).values("student_id").annotate(**aggregates).order_by()
                 .values_list("student_id", "n", "n_fake", "hits", "false_alarms", "brier_e4", *quiz_codes))
@@ -519,7 +541,7 @@ def class_standings(*, classroom: Classroom, assignments: list[Assignment], now:
             aggregates[started] = Min("started_at", filter=mine)
             aggregates[finished] = Min("completed_at", filter=mine)
             aggregates[f"c{assignment.pk}"] = _standing(assignment, started, finished)
-        students = Membership.objects.filter(classroom=classroom).values("student_id")
+        students = members.values("student_id")
         lesson_codes = {row[0]: row[1:] for row in (
             LessonProgress.objects.for_learners(students).filter(lesson_id__in={a.lesson_id for a in lessons})
             .values("learner_id").annotate(**aggregates).order_by()
@@ -529,7 +551,7 @@ def class_standings(*, classroom: Classroom, assignments: list[Assignment], now:
     where |= {f"c{a.pk}": -1 - i for i, a in enumerate(lessons)}
     order = [where.get(f"c{a.pk}") for a in opened]
     no_lessons = (_UNTOUCHED,) * len(lessons)
-    result = Standings([], {}, {}, opened)
+    result = Standings([], {}, {}, opened, now)
     for row in rows:
         learner, n, n_fake, hits, false_alarms, brier_e4 = row[:6]
         result.learner_ids.append(learner)
@@ -559,46 +581,16 @@ class Overview:
 
     def student_rows(self, memberships: Iterable[Membership]) -> list[StudentRow]:
         """Rows for one page of the roster, from what the class query already returned: no query."""
-        opened = self.standings.opened
-        past_due = [a.due_at is not None and self.now > a.due_at for a in opened]
-        rows = []
-        for membership in memberships:
-            codes = self.standings.codes.get(membership.student_id, [_UNTOUCHED] * len(opened))
-            statuses = [_standing_status(code, late) for code, late in zip(codes, past_due)]
-            rows.append(StudentRow(
-                membership=membership,
-                skill=self.skills.get(membership.student_id, Skill()),
-                finished=sum(code >= _FINISHED for code in codes),
-                assigned=len(codes),
-                late=statuses.count(WorkStatus.LATE),
-            ))
-        return rows
+        return self.standings.rows(memberships)
 
 
 def student_rows(*, classroom: Classroom, assignments: list[Assignment], memberships: Iterable[Membership],
                  now: datetime) -> list[StudentRow]:
-    """One page of students without the class overview (an htmx page turn): three queries.
-
-    Only the page's learners are summed, from their work times and score rows; a
-    test checks these rows equal the ones the overview gives for the same page.
-    """
+    """One page of students without the class overview (an htmx page turn): the class query
+    for the page's students only (one query, two with lessons)."""
     memberships = list(memberships)
-    learner_ids = [m.student_id for m in memberships]
-    skills = learner_skills_from_scores(
-        class_scores(classroom=classroom, assignments=assignments).filter(attempt__learner_id__in=learner_ids))
-    opened = [a for a in assignments if a.is_open(now)]
-    work = work_table(assignments=assignments, learner_ids=learner_ids, now=now)
-    rows = []
-    for membership in memberships:
-        works = [work.get(membership.student_id, a) for a in opened]
-        rows.append(StudentRow(
-            membership=membership,
-            skill=skills.get(membership.student_id, Skill()),
-            finished=sum(w.is_finished for w in works),
-            assigned=len(works),
-            late=sum(w.status == WorkStatus.LATE for w in works),
-        ))
-    return rows
+    return class_standings(classroom=classroom, assignments=assignments, now=now,
+                           learner_ids=[m.student_id for m in memberships]).rows(memberships)
 
 
 def class_overview(*, classroom: Classroom, assignments: list[Assignment], now=None) -> Overview:
