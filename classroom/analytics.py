@@ -210,15 +210,19 @@ def _any_window(windows: Iterable[Window], prefix: str) -> Q:
     return condition
 
 
+def class_attempts_q(*, classroom: Classroom, windows: Iterable[Window], prefix: str = "") -> Q:
+    """The one rule for which attempts are a class's results (see the module docstring):
+    inside a window of a quiz assigned to it, not a teacher preview, by a current
+    student. ``prefix`` reaches ``Attempt`` from another model ("attempt__", ...)."""
+    students = Membership.objects.filter(classroom=classroom).values("student_id")
+    return _any_window(windows, prefix) & Q(**{f"{prefix}is_preview": False, f"{prefix}learner_id__in": students})
+
+
 def class_responses(*, classroom: Classroom, assignments: Iterable[Assignment],
                     learner_ids: Iterable[int] | QuerySet | None = None) -> QuerySet:
     """Responses the class's teachers may see (see the module docstring)."""
-    students = Membership.objects.filter(classroom=classroom).values("student_id")
-    responses = Response.objects.filter(
-        _any_window(assignment_windows(assignments).values(), "item__attempt__"),
-        item__attempt__is_preview=False,
-        item__attempt__learner_id__in=students,
-    )
+    responses = Response.objects.filter(class_attempts_q(
+        classroom=classroom, windows=assignment_windows(assignments).values(), prefix="item__attempt__"))
     if learner_ids is not None:
         responses = responses.filter(item__attempt__learner_id__in=learner_ids)
     return responses
@@ -230,12 +234,8 @@ def class_scores(*, classroom: Classroom, assignments: Iterable[Assignment]) -> 
     Which responses a class sees is decided per attempt (quiz, start, preview,
     learner), so summing these rows gives the same counts as aggregating those responses.
     """
-    students = Membership.objects.filter(classroom=classroom).values("student_id")
-    return AttemptScore.objects.filter(
-        _any_window(assignment_windows(assignments).values(), "attempt__"),
-        attempt__is_preview=False,
-        attempt__learner_id__in=students,
-    )
+    return AttemptScore.objects.filter(class_attempts_q(
+        classroom=classroom, windows=assignment_windows(assignments).values(), prefix="attempt__"))
 
 
 def learner_skills(responses: QuerySet) -> dict[int, Skill]:
@@ -782,8 +782,7 @@ MOST_MISSED = 5
 def item_matrix(*, classroom: Classroom, assignments: list[Assignment], quiz) -> tuple[list[int], list[list]]:
     """(clip ids, one row per student) for the quiz: each student's first counted attempt in the class."""
     windows = [w for w in assignment_windows(assignments).values() if w.quiz_id == quiz.pk]
-    students = Membership.objects.filter(classroom=classroom).values("student_id")
-    attempts = Attempt.objects.filter(_any_window(windows, ""), is_preview=False, learner_id__in=students)
+    attempts = Attempt.objects.filter(class_attempts_q(classroom=classroom, windows=windows))
     # Each student's first attempt (one row per attempt), then only small integers per answer.
     learner_of: dict[int, int] = {}
     for learner_id, attempt_id in attempts.order_by("-started_at", "-pk").values_list("learner_id", "pk"):

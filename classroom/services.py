@@ -17,7 +17,7 @@ from typing import Optional
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Min, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import User
@@ -139,23 +139,19 @@ def _class_only_attempts(classroom: Classroom):
 
     Attempts are not linked to assignments: an attempt counts for a class when its
     learner is a current student of the class and it started at a quiz assigned to
-    the class, on or after that assignment opened (``analytics`` reads the class's
-    results the same way). An attempt that also counts for another class the
+    the class, on or after that assignment opened (``analytics.class_attempts_q``,
+    the rule the dashboards read by). An attempt that also counts for another class the
     student is in (the same quiz assigned there, opened by then) is left alone, as
     are teacher previews and the work of students who have left the class.
     """
     from quiz.models import Attempt
 
-    starts = classroom.assignments.filter(quiz__isnull=False).values("quiz_id").annotate(start=Min("opens_at"))
-    window = Q(pk__in=[])
-    for row in starts:
-        window |= Q(quiz_id=row["quiz_id"], started_at__gte=row["start"])
+    windows = analytics.assignment_windows(classroom.assignments.all()).values()
     elsewhere = Assignment.objects.filter(
         quiz_id=OuterRef("quiz_id"), opens_at__lte=OuterRef("started_at"),
         classroom__memberships__student_id=OuterRef("learner_id"),
     ).exclude(classroom=classroom)
-    students = Membership.objects.filter(classroom=classroom).values("student_id")
-    return (Attempt.objects.filter(window, learner_id__in=students, is_preview=False)
+    return (Attempt.objects.filter(analytics.class_attempts_q(classroom=classroom, windows=windows))
             .exclude(Exists(elsewhere)))
 
 
