@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
@@ -24,7 +25,11 @@ def signup(request):
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Welcome to Second Look. Your account is ready.")
-        return redirect(request.GET.get("next") or "home")
+        # Only a path on this site, as LoginView checks it: never another host, never a crash.
+        target = request.GET.get("next", "")
+        safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure())
+        return redirect(target if safe and target.startswith("/") else "home")
     return render(request, "accounts/signup.html", {"form": form}, status=422 if form.errors else 200)
 
 

@@ -1,6 +1,7 @@
 """Sign-up, log-in, log-out, password reset and the teacher role."""
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -156,3 +157,18 @@ def test_repeated_wrong_passwords_lock_the_login_for_a_while(client, student, pa
     assert response.status_code == 429
     assert "Too many log-in attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("next_url, lands", [
+    ("/lessons/", "/lessons/"),
+    ("https://evil.example/steal", "/home/"),
+    ("//evil.example/steal", "/home/"),
+    ("not-a-path", "/home/"),
+])
+def test_signup_goes_on_only_to_a_path_on_this_site(client, next_url, lands):
+    """An address from a link must not send a new account to another site, nor crash after saving it."""
+    password = "a-long-enough-passphrase-2026"
+    response = client.post(reverse("accounts:signup") + "?" + urlencode({"next": next_url}), {
+        "email": "newcomer@example.com", "display_name": "New", "password1": password, "password2": password})
+    assert response.status_code == 302 and response.url == lands
+    assert User.objects.filter(email="newcomer@example.com").exists()
