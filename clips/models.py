@@ -113,6 +113,12 @@ class ClipQuerySet(models.QuerySet):
     def ready(self):
         return self.filter(status=Status.READY, retired=False)
 
+    def publishable(self):
+        """Clips that may be shown to learners (rule 3): not a synthetic likeness of a real
+        person without a consent record or a research basis, whoever owns it and however
+        private it is (a teacher's private clip still reaches their students through a quiz)."""
+        return self.exclude(truth=Truth.SYNTHETIC, depicts_real_person=True, consent_subject="", research_basis="")
+
     def visible_to(self, user):
         """Clips a teacher may browse and put in a quiz."""
         if not user.is_authenticated:

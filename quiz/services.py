@@ -134,7 +134,7 @@ def practice_quiz_ensure(*, techniques: list[str]) -> Quiz:
 
 
 def _pool(quiz: Quiz):
-    clips = Clip.objects.ready()
+    clips = Clip.objects.ready().publishable()
     if quiz.owner_id is None:
         return clips.filter(visibility=Visibility.PUBLIC)
     return clips.visible_to(quiz.owner)

@@ -267,7 +267,7 @@ def quiz_edit(request, quiz_id):
 @require_http_methods(["GET", "POST"])
 def quiz_clips(request, quiz_id):
     quiz = _own_quiz(request, quiz_id)
-    library = Clip.objects.visible_to(request.user).ready()
+    library = Clip.objects.visible_to(request.user).ready().publishable()
     if request.method == "POST":
         shown = {int(i) for i in request.POST.getlist("shown") if i.isdigit()}
         ticked = {int(i) for i in request.POST.getlist("clip") if i.isdigit()}
