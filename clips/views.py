@@ -142,11 +142,12 @@ def download(request, public_id):
                                 filename=f"second-look-{clip.public_id}{suffix}")
         return response
     workdir = Path(tempfile.mkdtemp(prefix="download-"))
-    source = workdir / f"source{suffix}"
-    with clip.rendition.open("rb") as src:
-        source.write_bytes(src.read())
     try:
-        out = media.disclosure_copy(source, workdir / "marked",
+        source = workdir / f"source{suffix}"
+        with clip.rendition.open("rb") as src, source.open("wb") as dst:
+            shutil.copyfileobj(src, dst)
+        # The copy keeps the rendition's kind of file: the name and type the browser sees follow it.
+        out = media.disclosure_copy(source, workdir / f"marked{suffix}",
                                     digital_source_type=clip.digital_source_type or "compositeSynthetic")
         data = Path(out).read_bytes()
         name = f"second-look-{clip.public_id}-SYNTHETIC{Path(out).suffix}"

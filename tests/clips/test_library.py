@@ -1,6 +1,7 @@
 """Upload, the pipeline through the service, the library pages, serving and delete."""
 
 import io
+from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage, storages
@@ -314,7 +315,9 @@ def test_synthetic_download_carries_a_visible_mark_and_iptc_xmp(teacher_client, 
                            technique=Technique.SPLICE, explanation="Pasted.", digital_source_type="compositeCapture")
     response = teacher_client.get(reverse("clips:download", args=[clip.public_id]))
     assert response.status_code == 200
-    assert "SYNTHETIC" in response["Content-Disposition"]
+    suffix = Path(clip.rendition.name).suffix
+    assert response["Content-Disposition"].endswith(f'-SYNTHETIC{suffix}"'), response["Content-Disposition"]
+    assert response["Content-Type"].startswith("image/")
     data = b"".join(response.streaming_content)
     path = tmp_path / "download"
     path.write_bytes(data)
