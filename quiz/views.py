@@ -165,9 +165,7 @@ def response_submit(request, attempt_id):
         context = {"attempt": attempt, "progress": progress, "form": form}
         return render(request, f"{TAKE}#item-card" if request.htmx else TAKE, context, status=422)
     try:
-        answer = form.answer_kwargs()
-        if item is not None and item.token != answer["token"]:
-            item = None  # the form cleaned the token (whitespace): let the service look it up
+        answer = form.answer_kwargs()  # tokens have no whitespace: the item found by the raw token is it
         outcome = services.response_record(attempt=attempt, item=item, **answer)
     except services.Refused as refusal:
         return _refusal(request, attempt, refusal)
