@@ -6,7 +6,6 @@ with 403 and anonymous visitors with the log-in page.
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -16,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from accounts.decorators import teacher_required
+from accounts.decorators import login_required, teacher_required
 from lessons.services import lesson_progress_summary
 from . import analytics, services
 from .forms import AssignmentForm, ClassDeleteForm, ClassroomForm, CoTeacherForm, JoinForm

@@ -245,6 +245,9 @@ def test_each_role_gets_only_what_it_may_see(client, world, name, role, htmx):
     body = b"" if response.streaming else response.content
     _drain(response)
     assert got == want, f"{row.method.upper()} {url} ({name}) as {role}: {response.status_code} -> {got}, wanted {want}"
+    if htmx and want == LOGIN:
+        # A fragment must not become the log-in page: htmx is told to load it as a whole page.
+        assert response.get("HX-Redirect", "").startswith(login), f"{name} as {role} (htmx): {response.status_code}"
     if want in (FORBIDDEN, NOT_FOUND, LOGIN):
         for secret in world.secrets:
             assert secret.encode() not in body, f"{name} as {role} answered {want} but shows {secret!r}"
