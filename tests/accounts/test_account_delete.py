@@ -158,3 +158,23 @@ def test_the_account_page_links_to_deletion_and_anonymous_visitors_must_log_in(c
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
     client.force_login(learner_with_records["student"])
     assert URL in client.get(reverse("accounts:password_change")).content.decode()
+
+
+def test_a_teacher_deleting_their_account_takes_their_dataset_uploads_with_it(client, django_capture_on_commit_callbacks):
+    """Rule 4: an uploaded dataset ZIP is private data of the account; it is not left in storage."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import storages
+
+    from clips.models import ImportJob
+
+    teacher = UserFactory(teacher=True)
+    job = ImportJob(owner=teacher, fmt=ImportJob.Format.CSV)
+    job.archive.save("dataset.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18), save=False)
+    job.save()
+    name = job.archive.name
+    assert storages["private"].exists(name)
+    client.force_login(teacher)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(URL, {"password": PASSWORD}).status_code == 302
+    assert not ImportJob.objects.filter(pk=job.pk).exists()
+    assert not storages["private"].exists(name)
