@@ -161,8 +161,6 @@ def test_item_analysis_equals_scoring_item_statistics_and_alpha_on_first_attempt
     for r in counted(data).select_related("item__clip", "item__attempt").order_by("item__attempt__started_at"):
         attempt = r.item.attempt
         first.setdefault(attempt.learner_id, attempt.pk)
-        if first[attempt.learner_id] == attempt.pk:
-            pass
     matrix_rows = {}
     for r in counted(data).select_related("item__clip", "item__attempt"):
         if first[r.item.attempt.learner_id] != r.item.attempt_id:

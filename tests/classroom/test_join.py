@@ -124,11 +124,17 @@ def test_regenerate_code_as_htmx_swaps_the_join_panel(client, classroom, owner):
 
 
 def test_removing_a_student_keeps_their_records_and_lets_them_rejoin(client, classroom, owner, student):
+    from lessons.models import Course, Lesson, LessonProgress
+
     membership, _ = services.membership_join(student=student, code=classroom.join_code)
+    course = Course.objects.create(slug="c", title="Course", summary="s")
+    lesson = Lesson.objects.create(course=course, slug="l", order=1, title="L", summary="s", body="b",
+                                   source_file="l.md", section_count=1)
+    progress = LessonProgress.objects.create(learner=student, lesson=lesson)
     client.force_login(owner)
     client.post(reverse("classroom:member_remove", args=[classroom.public_id, membership.public_id]))
     assert not Membership.objects.filter(pk=membership.pk).exists()
-    student.refresh_from_db()
+    assert LessonProgress.objects.filter(pk=progress.pk, learner=student).exists()  # their own, kept
     _, created = services.membership_join(student=student, code=classroom.join_code)
     assert created
 
