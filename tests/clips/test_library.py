@@ -120,7 +120,8 @@ def test_bad_upload_metadata_is_explained_and_saves_nothing(teacher_client, over
     assert words in response.content.decode()
     assert field in response.context["form"].errors
     assert Clip.objects.count() == 0
-    assert not storages["private"].listdir("")[1] if storages["private"].exists("") else True
+    private = storages["private"]
+    assert not private.exists("originals") or private.listdir("originals")[1] == []  # no original kept
 
 
 def test_bad_file_is_refused_before_anything_is_saved(teacher_client):
