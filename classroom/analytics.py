@@ -719,8 +719,7 @@ class StudentProfile:
 
 
 def _p_fake(answered_fake: bool, confidence: Optional[int]) -> float:
-    c = scoring.scored_confidence(confidence)
-    return c / 100 if answered_fake else 1 - c / 100
+    return scoring.probability_fake(answered_fake, scoring.scored_confidence(confidence))
 
 
 def student_profile(*, classroom: Classroom, assignments: list[Assignment], learner_id: int) -> StudentProfile:

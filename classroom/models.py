@@ -7,8 +7,9 @@ invalidates the old one. An ``Assignment`` is a lesson or a quiz (exactly one,
 the database checks it) with open and due dates; a post-test points at its
 pre-test through ``pre``.
 
-Every read a view makes goes through the ``for_teacher`` / ``for_student``
-QuerySet methods, so a lookup that forgets the user returns nothing.
+Teacher pages find the class through the teacher's own ``ClassTeacher`` row
+(``views._class``), students' pages through ``for_student``; a class's results are
+read by one rule, ``analytics.class_attempts_q``.
 """
 
 from __future__ import annotations
@@ -69,9 +70,6 @@ class ClassroomQuerySet(models.QuerySet):
     def active(self):
         return self.filter(archived_at__isnull=True)
 
-    def archived(self):
-        return self.filter(archived_at__isnull=False)
-
 
 class Classroom(models.Model):
     """A class (``class`` is a Python keyword, hence the name)."""
@@ -125,9 +123,6 @@ class ClassTeacher(models.Model):
 
 
 class MembershipQuerySet(models.QuerySet):
-    def for_teacher(self, user):
-        return self.filter(classroom__in=Classroom.objects.for_teacher(user))
-
     def for_student(self, user):
         if not user.is_authenticated:
             return self.none()
@@ -162,21 +157,9 @@ class AssignmentKind(models.TextChoices):
 
 
 class AssignmentQuerySet(models.QuerySet):
-    def for_teacher(self, user):
-        return self.filter(classroom__in=Classroom.objects.for_teacher(user))
-
     def for_student(self, user):
         """Assignments of the student's active classes."""
         return self.filter(classroom__in=Classroom.objects.for_student(user).active())
-
-    def opened(self, now=None):
-        return self.filter(opens_at__lte=now or timezone.now())
-
-    def quizzes(self):
-        return self.filter(quiz__isnull=False)
-
-    def lessons(self):
-        return self.filter(lesson__isnull=False)
 
 
 class Assignment(models.Model):
@@ -240,10 +223,6 @@ class Assignment(models.Model):
     def title(self) -> str:
         return str(self.quiz or self.lesson)
 
-    @property
-    def is_quiz(self) -> bool:
-        return self.quiz_id is not None
-
     def is_open(self, now=None) -> bool:
         return self.opens_at <= (now or timezone.now())
 
@@ -253,11 +232,6 @@ class ExportStatus(models.TextChoices):
     RUNNING = "running", "Writing"
     DONE = "done", "Ready"
     FAILED = "failed", "Failed"
-
-
-class ExportJobQuerySet(models.QuerySet):
-    def for_teacher(self, user):
-        return self.filter(classroom__in=Classroom.objects.for_teacher(user))
 
 
 class ExportJob(models.Model):
@@ -276,7 +250,6 @@ class ExportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ExportJobQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

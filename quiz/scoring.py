@@ -179,13 +179,6 @@ class CalibrationBand:
     def enough_data(self) -> bool:
         return self.n >= MIN_RESPONSES
 
-    @property
-    def overconfidence(self) -> Optional[float]:
-        """Mean stated confidence minus accuracy, both as fractions; > 0 is overconfident."""
-        if self.accuracy is None or self.mean_confidence is None:
-            return None
-        return self.mean_confidence / 100 - self.accuracy
-
 
 @dataclass(frozen=True)
 class Measure:
