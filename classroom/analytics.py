@@ -778,7 +778,8 @@ class ItemReport:
 MOST_MISSED = 5
 
 
-def item_matrix(*, classroom: Classroom, assignments: list[Assignment], quiz) -> tuple[list[int], list[list]]:
+def item_matrix(*, classroom: Classroom, assignments: list[Assignment], quiz
+                ) -> tuple[list[int], list[list], dict[int, int]]:
     """(clip ids, one row per student) for the quiz: each student's first counted attempt in the class."""
     windows = [w for w in assignment_windows(assignments).values() if w.quiz_id == quiz.pk]
     attempts = Attempt.objects.filter(class_attempts_q(classroom=classroom, windows=windows))
@@ -799,14 +800,13 @@ def item_matrix(*, classroom: Classroom, assignments: list[Assignment], quiz) ->
         rows[learner_of[attempt_id]][clip_id] = ok
     clip_ids = sorted({cid for row in rows.values() for cid in row}, key=lambda c: (order.get(c, 10**9), c))
     matrix = [[row.get(cid) for cid in clip_ids] for _, row in sorted(rows.items())]
-    return clip_ids, matrix
+    return clip_ids, matrix, order
 
 
 def item_analysis(*, classroom: Classroom, assignments: list[Assignment], quiz) -> ItemReport:
-    clip_ids, matrix = item_matrix(classroom=classroom, assignments=assignments, quiz=quiz)
+    clip_ids, matrix, order = item_matrix(classroom=classroom, assignments=assignments, quiz=quiz)
     stats = scoring.item_statistics(matrix)
     clips = Clip.objects.in_bulk(clip_ids)
-    order = dict(QuizItem.objects.filter(quiz=quiz).values_list("clip_id", "position"))
     items = [ItemRow(clips[cid], order.get(cid), s) for cid, s in zip(clip_ids, stats)]
     missed = sorted((i for i in items if i.stats.enough_data and i.stats.facility is not None),
                     key=lambda i: (i.stats.facility, i.position or 0))

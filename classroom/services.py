@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -391,12 +392,18 @@ def export_job_run(*, job_id: int) -> None:
         assignments = list(classroom.assignments.all())
         _, total = analytics.export_size(classroom=classroom, assignments=assignments)
         ExportJob.objects.filter(pk=job.pk).update(total=total, done=0)
-        buffer = io.StringIO()
-        for n, line in enumerate(export_lines(classroom=classroom, assignments=assignments)):
-            buffer.write(line)
-            if n and n % PROGRESS_EVERY == 0:
-                ExportJob.objects.filter(pk=job.pk).update(done=min(n, total))
-        job.file.save(export_filename(classroom), ContentFile(buffer.getvalue().encode("utf-8")), save=False)
+        # Large classes come here: the CSV goes to a temporary file (memory only while small),
+        # never held whole in memory, and is then copied into private storage.
+        with tempfile.SpooledTemporaryFile(max_size=1 << 20) as spool:
+            text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+            for n, line in enumerate(export_lines(classroom=classroom, assignments=assignments)):
+                text.write(line)
+                if n and n % PROGRESS_EVERY == 0:
+                    ExportJob.objects.filter(pk=job.pk).update(done=min(n, total))
+            text.flush()
+            spool.seek(0)
+            job.file.save(export_filename(classroom), File(spool), save=False)
+            text.detach()
         ExportJob.objects.filter(pk=job.pk).update(
             status=ExportStatus.DONE, file=job.file.name, done=total, finished_at=timezone.now()
         )

@@ -378,12 +378,12 @@ def class_export(request, class_id):
         job = services.export_job_start(classroom=classroom, requested_by=request.user)
         return redirect("classroom:export_detail", class_id=classroom.public_id, job_id=job.public_id)
     assignments = _assignments(classroom)
-    if request.GET.get("download") and services.export_is_small(classroom=classroom, assignments=assignments):
+    small = services.export_is_small(classroom=classroom, assignments=assignments)
+    if request.GET.get("download") and small:
         response = StreamingHttpResponse(services.export_lines(classroom=classroom, assignments=assignments),
                                          content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{services.export_filename(classroom)}"'
         return response
-    small = services.export_is_small(classroom=classroom, assignments=assignments)
     jobs = ExportJob.objects.filter(classroom=classroom)[:5]
     return render(request, "classroom/export.html", {"classroom": classroom, "small": small, "jobs": jobs})
 
