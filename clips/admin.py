@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from . import services
 from .models import Clip
 
 
@@ -10,3 +11,10 @@ class ClipAdmin(admin.ModelAdmin):
     search_fields = ("title", "public_id", "dataset", "source", "sha256")
     raw_id_fields = ("owner", "sibling", "near_duplicate_of")
     readonly_fields = ("public_id", "import_key", "sha256", "phash", "created_at", "updated_at")
+
+    def save_model(self, request, obj, form, change):
+        # Through the service, so a relabelled clip rescores the answers given to it (the dashboards sum those).
+        if change:
+            services.clip_update(form=form)
+        else:
+            super().save_model(request, obj, form, change)

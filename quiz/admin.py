@@ -20,10 +20,15 @@ class QuizAdmin(admin.ModelAdmin):
 
 
 class AttemptItemInline(admin.TabularInline):
+    """An attempt's items are frozen when it starts and its scores follow them: read-only here."""
+
     model = AttemptItem
-    raw_id_fields = ["clip"]
-    readonly_fields = ["token", "shown_at"]
+    fields = readonly_fields = ["position", "clip", "token", "shown_at"]
     extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Attempt)

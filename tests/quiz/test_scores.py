@@ -160,3 +160,38 @@ def test_relabelling_a_clip_in_the_library_rescores_past_answers(attempt, client
     assert response.status_code == 302
     got, want = totals(attempt), summary(attempt)
     assert (got["n_fake"], got["hits"], got["false_alarms"]) == (want.n_fake, want.hits, want.false_alarms)
+
+
+def test_relabelling_a_clip_in_the_django_admin_rescores_past_answers(attempt, rf, django_capture_on_commit_callbacks):
+    """The admin is a third way to change a clip; it goes through the same service."""
+    from django import forms
+    from django.contrib import admin
+
+    from clips.admin import ClipAdmin
+    from clips.models import Clip
+    from tests.factories import UserFactory
+
+    for _ in range(6):
+        services.response_record(attempt=attempt, token=current_token(attempt), answered_fake=True, confidence=90)
+    clip = attempt.items.filter(clip__truth=Truth.REAL).first().clip
+    form = forms.modelform_factory(Clip, fields=["truth", "technique"])(
+        {"truth": Truth.SYNTHETIC, "technique": Technique.SPLICE}, instance=clip)
+    assert form.is_valid(), form.errors
+    request = rf.post("/admin/")
+    request.user = UserFactory(is_superuser=True, is_staff=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        ClipAdmin(Clip, admin.site).save_model(request, form.instance, form, change=True)
+    got, want = totals(attempt), summary(attempt)
+    assert (got["n_fake"], got["hits"], got["false_alarms"]) == (want.n_fake, want.hits, want.false_alarms)
+
+
+def test_an_attempts_items_are_read_only_in_the_admin(rf):
+    from django.contrib import admin
+
+    from quiz.admin import AttemptItemInline
+    from quiz.models import Attempt as AttemptModel
+
+    inline = AttemptItemInline(AttemptModel, admin.site)
+    request = rf.get("/admin/")
+    assert not inline.can_delete and not inline.has_add_permission(request)
+    assert {"clip", "position"} <= set(inline.get_readonly_fields(request))
