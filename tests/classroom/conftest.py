@@ -127,12 +127,6 @@ def add_prepost(data: ClassData, *, pre_skill=None, post_skill=None, post_lean_s
     return pre, post
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Factories hash a password per user; the default hasher would make the privacy matrix take minutes."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def small_class(db):
     return build_class(n_students=5, tag="small")

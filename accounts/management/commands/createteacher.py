@@ -6,8 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
-from accounts.models import User
-from accounts.services import user_make_teacher
+from accounts.services import user_ensure
 
 
 class Command(BaseCommand):
@@ -23,10 +22,8 @@ class Command(BaseCommand):
             validate_email(email)
         except ValidationError:
             raise CommandError(f"'{email}' is not a valid e-mail address.")
-        user = User.objects.filter(email=email).first()
-        if user is None:
-            password = password or secrets.token_urlsafe(12)
-            user = User.objects.create_user(email=email, password=password)
+        password = password or secrets.token_urlsafe(12)
+        _, created = user_ensure(email=email, password=password, teacher=True)
+        if created:
             self.stdout.write(f"Created {email} with password {password}")
-        user_make_teacher(user=user)
         self.stdout.write(self.style.SUCCESS(f"{email} is now a teacher."))
