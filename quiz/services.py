@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from clips.models import Clip, MediaType, Truth, Visibility
 
-from . import scoring, tells
+from . import scoring, sql, tells
 from .models import Attempt, AttemptItem, AttemptScore, Mode, Quiz, QuizItem, Response, Selection
 
 PRACTICE_DRAW = 10
@@ -291,15 +291,6 @@ def attempt_progress(*, attempt: Attempt, now: Optional[datetime] = None) -> Pro
 
 # Clip columns the reveal never shows (consent record, processing state, bookkeeping):
 # answering an item reads a clip's row, and half of it is these.
-REVEAL_UNUSED = tuple(f"clip__{name}" for name in (
-    "difficulty", "digital_source_type", "depicts_real_person", "consent_subject", "consent_obtained_by",
-    "consent_date", "consent_scope", "consent_evidence", "research_basis", "status", "failure_reason", "progress",
-    "processing_started_at", "processing_token", "processed_at", "original", "original_size", "thumbnail",
-    "duration_seconds", "sha256", "phash", "near_duplicate_of", "owner", "visibility", "retired", "sibling",
-    "import_key", "created_at", "updated_at",
-))
-
-
 @dataclass
 class Outcome:
     """One answered item, as the reveal shows it."""
@@ -322,18 +313,10 @@ def _outcome(item: AttemptItem, response: Response) -> Outcome:
     return Outcome(item=item, response=response)
 
 
-def response_items(items: Optional[QuerySet] = None) -> QuerySet:
-    """Items as ``response_record`` reads them, in one query: with their attempt and their
-    clip (less what the reveal never shows). Filter it to one item, by token and by
-    attempt (or, in the view, by the visitor's attempts)."""
-    items = AttemptItem.objects.all() if items is None else items
-    return items.select_related("attempt", "clip").defer(*REVEAL_UNUSED)
-
-
 def response_record(
     *, attempt: Attempt, token: str, answered_fake: bool, confidence: Optional[int] = None,
     point: Optional[tuple[float, float]] = None, cell: str = "", now: Optional[datetime] = None,
-    item: Optional[AttemptItem] = None,
+    target: Optional[sql.Target] = None,
 ) -> Outcome:
     """Store the answer to the attempt's current item exactly once.
 
@@ -342,21 +325,20 @@ def response_record(
     Two concurrent submits of one item are settled by the one-to-one constraint:
     the loser gets the stored answer back in its refusal.
 
-    ``item`` may be passed when the caller already read it with ``response_items()``
-    (the view does, to find the attempt and the item in one query); it must be this
-    attempt's item with this token.
+    ``target`` may be passed when the caller already read it with ``sql.answer_target``
+    (the view does, to find the visitor's attempt and the item in one query); it must
+    be this attempt's item with this token. The statements are hand-written (``quiz.sql``
+    says why); the rules are all here.
     """
     now = now or timezone.now()
-    if item is None:
-        item = response_items().filter(attempt=attempt, token=token)[:1]
-        item = item[0] if item else None
-    elif item.attempt_id != attempt.pk or item.token != token:
-        raise ValueError("item is not the attempt's item with this token")
-    if item is None:
+    if target is None:
+        target = sql.answer_target(token=token, attempt_pk=attempt.pk)
+    elif target.item.attempt_id != attempt.pk or target.item.token != token:
+        raise ValueError("target is not the attempt's item with this token")
+    if target is None:
         raise Refused("That item is not part of this attempt, so nothing was recorded.", status=422)
-    # One query for whether it is answered, the order check, what remains after this answer and the item count.
-    states = list(attempt.items.order_by("position").values_list("pk", "response__id"))
-    if dict(states).get(item.pk) is not None:
+    item = target.item
+    if target.answered:
         raise Refused("You have already answered this item; your first answer stands.",
                       outcome=_outcome(item, Response.objects.get(item=item)))
     if attempt.is_finished:
@@ -364,8 +346,7 @@ def response_record(
     if attempt.is_overdue(now):
         attempt_finish(attempt=attempt, now=now)
         raise Refused("Time is up: the time limit passed before this answer arrived, so it was not counted.")
-    open_items = [pk for pk, response_id in states if response_id is None]
-    if not open_items or open_items[0] != item.pk:
+    if not target.is_current:
         existing = Response.objects.filter(item=item).first()
         if existing is not None:  # answered a moment ago, by a concurrent submit
             raise Refused("You have already answered this item; your first answer stands.",
@@ -382,22 +363,23 @@ def response_record(
     else:
         point, cell = None, ""
     shown_at = item.shown_at or now
-    time_ms = max(0, int((now - shown_at).total_seconds() * 1000))
-    remaining = len(open_items) > 1
+    remaining = target.open > 1
     try:
         # The insert comes first in the transaction: on SQLite that takes the write lock
         # straight away (no read-then-upgrade deadlock); on PostgreSQL a concurrent insert
         # of the same item waits on the unique index and then fails here.
         with transaction.atomic():
-            response = Response.objects.create(
-                item=item, answered_fake=answered_fake, confidence=confidence, time_ms=time_ms,
+            response = sql.response_insert(
+                item=item, answered_fake=answered_fake, confidence=confidence,
+                time_ms=max(0, int((now - shown_at).total_seconds() * 1000)),
                 point_x=point[0] if point else None, point_y=point[1] if point else None,
-                grid_cell=cell or "", found_tell=found,
+                grid_cell=cell or "", found_tell=found, created_at=now,
             )
             # Only reached when the insert succeeded: a duplicate never counts twice.
-            _score_add(attempt_id=attempt.pk, clip=item.clip, answered_fake=answered_fake, confidence=confidence)
+            sql.score_add(attempt_id=attempt.pk, technique=item.clip.technique, deltas=_score_deltas(
+                is_fake=item.clip.is_synthetic, answered_fake=answered_fake, confidence=confidence))
             if not remaining:
-                Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(finished_at=now)
+                sql.attempt_end(attempt_id=attempt.pk, now=now)
                 attempt.finished_at = attempt.finished_at or now
     except IntegrityError:
         existing = Response.objects.filter(item=item).first()
@@ -405,7 +387,7 @@ def response_record(
             raise
         raise Refused("You have already answered this item; your first answer stands.",
                       outcome=_outcome(item, existing)) from None
-    return Outcome(item=item, response=response, total=len(states), finished=not remaining)
+    return Outcome(item=item, response=response, total=target.total, finished=not remaining)
 
 
 # --------------------------------------------------------------------------
@@ -425,22 +407,6 @@ def _score_deltas(*, is_fake: bool, answered_fake: bool, confidence: Optional[in
         # (p - [fake])^2 is (1 - sure)^2 for a right answer and sure^2 for a wrong one; times 10 000.
         "brier_e4": (100 - sure) ** 2 if right else sure**2,
     }
-
-
-def _score_add(*, attempt_id: int, clip: Clip, answered_fake: bool, confidence: Optional[int]) -> None:
-    """Add one stored answer to its attempt's score; call inside the transaction that stored it."""
-    deltas = _score_deltas(is_fake=clip.truth == Truth.SYNTHETIC, answered_fake=answered_fake,
-                           confidence=confidence)
-    row = AttemptScore.objects.filter(attempt_id=attempt_id, technique=clip.technique)
-    increments = {name: F(name) + delta for name, delta in deltas.items() if delta}
-    if row.update(**increments):
-        return
-    try:
-        # A savepoint, so that losing a race to create the row leaves the answer's transaction usable.
-        with transaction.atomic():
-            AttemptScore.objects.create(attempt_id=attempt_id, technique=clip.technique, **deltas)
-    except IntegrityError:
-        row.update(**increments)
 
 
 _FAKE = Q(item__clip__truth=Truth.SYNTHETIC)

@@ -19,9 +19,9 @@ from django_ratelimit.decorators import ratelimit
 from accounts.decorators import login_redirect, login_required, teacher_required
 from clips.models import Clip, Technique
 
-from . import reports, services
+from . import reports, services, sql
 from .forms import AnswerForm, ClipFilterForm, QuizForm
-from .models import Attempt, AttemptItem, Mode, Quiz
+from .models import Attempt, Mode, Quiz
 
 TAKE = "quiz/attempt_take.html"
 CLIP_PAGE_SIZE = 60
@@ -145,15 +145,16 @@ def _current_item(request, attempt):
 def response_submit(request, attempt_id):
     if _needs_login(request):
         return login_redirect(request, reverse("quiz:attempt_take", args=[attempt_id]))
-    # One query for the attempt (scoped to this visitor) and the item with its clip and
-    # the attempt's state; when that finds nothing, the plain attempt lookup says 404 or
+    # One query for the item with its attempt (scoped to this visitor), clip and the
+    # attempt's state; when that finds nothing, the plain attempt lookup says 404 or
     # the service says "not part of this attempt".
     token = request.POST.get("token", "")
-    item = None
+    target = None
     if token:
-        items = AttemptItem.objects.for_learner(request.user, guest_key=_guest_key(request))
-        item = services.response_items(items).filter(attempt__public_id=attempt_id, token=token).first()
-    attempt = item.attempt if item is not None else _attempt(request, attempt_id)
+        target = sql.answer_target(
+            token=token, attempt_public_id=attempt_id, learner_id=request.user.pk,
+            guest_key="" if request.user.is_authenticated else _guest_key(request))
+    attempt = target.item.attempt if target is not None else _attempt(request, attempt_id)
     form = AnswerForm(request.POST, ask_confidence=attempt.ask_confidence)
     if not form.is_valid():
         progress = services.attempt_progress(attempt=attempt)
@@ -164,7 +165,7 @@ def response_submit(request, attempt_id):
         return render(request, f"{TAKE}#item-card" if request.htmx else TAKE, context, status=422)
     try:
         answer = form.answer_kwargs()  # tokens have no whitespace: the item found by the raw token is it
-        outcome = services.response_record(attempt=attempt, item=item, **answer)
+        outcome = services.response_record(attempt=attempt, target=target, **answer)
     except services.Refused as refusal:
         return _refusal(request, attempt, refusal)
     if not attempt.can_reveal():

@@ -207,11 +207,11 @@ def test_take_and_answer_query_counts_do_not_grow_with_the_quiz(
     with django_assert_max_num_queries(9):
         assert student_client.get(take_url(attempt), headers={"HX-Request": "true"}).status_code == 200
     first, second = (attempt.items.get(position=p).token for p in (1, 2))
-    # session, user, the item with its attempt and clip, item states, then the insert and the
-    # score update (inside savepoints here: the test's own transaction).
-    with django_assert_max_num_queries(8):
+    # session, user, the item with its attempt, clip and the attempt's state, then the insert
+    # and the score upsert (inside a savepoint here: the test's own transaction).
+    with django_assert_max_num_queries(7):
         assert answer(student_client, attempt, token=first, htmx=True).status_code == 200
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         assert answer(student_client, attempt, token=second).status_code == 302
 
 
@@ -224,7 +224,7 @@ def test_answer_htmx_reveal_renders_from_the_objects_in_hand(student_client, att
         response = answer(student_client, attempt, token=token, htmx=True)
     assert response.status_code == 200 and 'class="reveal"' in response.content.decode()
     sqls = [q["sql"] for q in ctx.captured_queries]
-    assert len(sqls) == 8, sqls
+    assert len(sqls) == 7, sqls
     after_insert = sqls[[i for i, sql in enumerate(sqls) if sql.startswith("INSERT")][0] + 1:]
     assert all(not sql.startswith("SELECT") for sql in after_insert), after_insert
     # One read of the attempt (joined with the item), none of the quiz.
