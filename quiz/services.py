@@ -365,22 +365,18 @@ def response_record(
     shown_at = item.shown_at or now
     remaining = target.open > 1
     try:
-        # The insert comes first in the transaction: on SQLite that takes the write lock
-        # straight away (no read-then-upgrade deadlock); on PostgreSQL a concurrent insert
-        # of the same item waits on the unique index and then fails here.
-        with transaction.atomic():
-            response = sql.response_insert(
-                item=item, answered_fake=answered_fake, confidence=confidence,
-                time_ms=max(0, int((now - shown_at).total_seconds() * 1000)),
-                point_x=point[0] if point else None, point_y=point[1] if point else None,
-                grid_cell=cell or "", found_tell=found, created_at=now,
-            )
-            # Only reached when the insert succeeded: a duplicate never counts twice.
-            sql.score_add(attempt_id=attempt.pk, technique=item.clip.technique, deltas=_score_deltas(
-                is_fake=item.clip.is_synthetic, answered_fake=answered_fake, confidence=confidence))
-            if not remaining:
-                sql.attempt_end(attempt_id=attempt.pk, now=now)
-                attempt.finished_at = attempt.finished_at or now
+        # On PostgreSQL a concurrent insert of the same item waits on the unique index and
+        # then fails; the score is added only with the answer that was stored.
+        response = sql.answer_store(
+            item=item, technique=item.clip.technique, last=not remaining,
+            deltas=_score_deltas(is_fake=item.clip.is_synthetic, answered_fake=answered_fake, confidence=confidence),
+            answered_fake=answered_fake, confidence=confidence,
+            time_ms=max(0, int((now - shown_at).total_seconds() * 1000)),
+            point_x=point[0] if point else None, point_y=point[1] if point else None,
+            grid_cell=cell or "", found_tell=found, created_at=now,
+        )
+        if not remaining:
+            attempt.finished_at = attempt.finished_at or now
     except IntegrityError:
         existing = Response.objects.filter(item=item).first()
         if existing is None:

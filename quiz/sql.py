@@ -5,7 +5,8 @@ page behind the same middleware. Through the ORM an answer cost four times a tri
 page: each statement spent 0.2-0.9 ms of Python being built and compiled, for SQL
 that runs in a few microseconds. So this path reads the item, its attempt, its clip
 and the attempt's order state in one hand-written ``SELECT``, and writes the answer,
-its score and (on the last item) the attempt's end in three statements.
+its score and (on the last item) the attempt's end in one statement on PostgreSQL
+(three, in a transaction, on SQLite).
 
 It stays tied to the models: column names come from the models' metadata and every
 value goes through the field's own conversions in both directions, exactly as the
@@ -17,10 +18,11 @@ consistent counts (the check constraint).
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Optional
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Model
 
 from clips.models import Clip
@@ -172,49 +174,57 @@ _RESPONSE_FIELDS = ("item", "answered_fake", "confidence", "time_ms", "point_x",
 _SCORE_COUNTS = ("n", "n_fake", "hits", "false_alarms", "brier_e4")
 
 
-def response_insert(**values) -> Response:
-    """Insert one ``Response`` (``values``: each of ``_RESPONSE_FIELDS``) and return it.
+def _store_sql(last: bool) -> str:
+    """The statements ``answer_store`` runs: on PostgreSQL one statement (its data-modifying
+    ``WITH`` clauses are atomic together, so it needs no transaction of its own and costs one
+    round trip); elsewhere three, in a transaction."""
+    r, s, a = table(Response), table(AttemptScore), table(Attempt)
+    insert = (f"INSERT INTO {r} ({', '.join(column(Response, n) for n in _RESPONSE_FIELDS)})"
+              f" VALUES ({', '.join(['%s'] * len(_RESPONSE_FIELDS))}) RETURNING {column(Response, 'pk')}")
+    counts = [column(AttemptScore, n) for n in _SCORE_COUNTS]
+    keys = f"{column(AttemptScore, 'attempt')}, {column(AttemptScore, 'technique')}"
+    values = ", ".join(["%s"] * (2 + len(counts)))
+    # One score row per attempt and technique: the first answer creates it, the others add to it.
+    upsert = (f"INSERT INTO {s} ({keys}, {', '.join(counts)}) {{source}} ON CONFLICT ({keys}) DO UPDATE SET "
+              + ", ".join(f"{n} = {s}.{n} + excluded.{n}" for n in counts))
+    finished_at = column(Attempt, "finished_at")
+    end = f"UPDATE {a} SET {finished_at} = %s WHERE {column(Attempt, 'pk')} = %s AND {finished_at} IS NULL"
+    if connection.vendor == "postgresql":
+        return (f"WITH r AS ({insert}), s AS ({upsert.format(source=f'SELECT {values} FROM r')})"
+                + (f", e AS ({end} AND EXISTS (SELECT 1 FROM r))" if last else "")
+                + f" SELECT {column(Response, 'pk')} FROM r")
+    return ";\n".join([insert, upsert.format(source=f"VALUES ({values})"), *([end] if last else [])])
 
-    Raises ``IntegrityError`` when the item already has its answer (the one-to-one)."""
-    sql = _cached_sql("response_insert", lambda: (
-        f"INSERT INTO {table(Response)} ({', '.join(column(Response, n) for n in _RESPONSE_FIELDS)})"
-        f" VALUES ({', '.join(['%s'] * len(_RESPONSE_FIELDS))}) RETURNING {column(Response, 'pk')}"
-    ))
-    item = values.pop("item")
-    params = [item.pk] + [db_value(Response, name, values[name]) for name in _RESPONSE_FIELDS[1:]]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        (pk,) = cursor.fetchone()
+
+def answer_store(*, item: AttemptItem, technique: str, deltas: dict[str, int], last: bool, **values) -> Response:
+    """Store one answer: the ``Response`` (``values``: each of ``_RESPONSE_FIELDS`` but the item),
+    ``deltas`` added to the attempt's score row for ``technique``, and, when it is the ``last``
+    item, the attempt's end (``values["created_at"]``). All of it or nothing.
+
+    Raises ``IntegrityError`` when the item already has its answer (the one-to-one), having
+    stored and counted nothing."""
+    now = values["created_at"]
+    response_params = [item.pk] + [db_value(Response, name, values[name]) for name in _RESPONSE_FIELDS[1:]]
+    score_params = [item.attempt_id, technique, *(deltas[n] for n in _SCORE_COUNTS)]
+    end_params = [db_value(Attempt, "finished_at", now), item.attempt_id] if last else []
+    statements = _cached_sql(f"answer_store last={last}", lambda: _store_sql(last))
+    if connection.vendor == "postgresql":
+        # Outside a transaction the one statement is atomic by itself; inside one (a caller's),
+        # a savepoint keeps that transaction usable when the insert is refused.
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            with connection.cursor() as cursor:
+                cursor.execute(statements, response_params + score_params + end_params)
+                (pk,) = cursor.fetchone()
+    else:
+        insert, upsert, *end = statements.split(";\n")
+        # The insert comes first: on SQLite that takes the write lock at once.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(insert, response_params)
+            (pk,) = cursor.fetchone()
+            cursor.execute(upsert, score_params)
+            if end:
+                cursor.execute(end[0], end_params)
     response = Response(pk=pk, item=item, **values)
     response._state.adding = False
     response._state.db = connection.alias
     return response
-
-
-def score_add(*, attempt_id: int, technique: str, deltas: dict[str, int]) -> None:
-    """Add these counts to the attempt's score row for this technique, creating it if it is the
-    first: one upsert on the unique (attempt, technique) constraint, so two first answers at
-    once cannot both create it."""
-    def build():
-        names = [column(AttemptScore, n) for n in _SCORE_COUNTS]
-        t = table(AttemptScore)
-        keys = f"{column(AttemptScore, 'attempt')}, {column(AttemptScore, 'technique')}"
-        return (
-            f"INSERT INTO {t} ({keys}, {', '.join(names)}) VALUES (%s, %s, {', '.join(['%s'] * len(names))})"
-            f" ON CONFLICT ({keys}) DO UPDATE SET "
-            + ", ".join(f"{n} = {t}.{n} + excluded.{n}" for n in names)
-        )
-
-    sql = _cached_sql("score_add", build)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [attempt_id, technique, *(deltas[n] for n in _SCORE_COUNTS)])
-
-
-def attempt_end(*, attempt_id: int, now) -> None:
-    """Mark the attempt finished at ``now`` unless it already is."""
-    sql = _cached_sql("attempt_end", lambda: (
-        f"UPDATE {table(Attempt)} SET {column(Attempt, 'finished_at')} = %s"
-        f" WHERE {column(Attempt, 'pk')} = %s AND {column(Attempt, 'finished_at')} IS NULL"
-    ))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [db_value(Attempt, "finished_at", now), attempt_id])

@@ -224,8 +224,10 @@ def test_answer_htmx_reveal_renders_from_the_objects_in_hand(student_client, att
         response = answer(student_client, attempt, token=token, htmx=True)
     assert response.status_code == 200 and 'class="reveal"' in response.content.decode()
     sqls = [q["sql"] for q in ctx.captured_queries]
-    assert len(sqls) == 7, sqls
-    after_insert = sqls[[i for i, sql in enumerate(sqls) if sql.startswith("INSERT")][0] + 1:]
+    # session, user, the item with everything it needs, then the writes in a savepoint (the
+    # test's own transaction): one statement on PostgreSQL, an insert and an upsert elsewhere.
+    assert len(sqls) == (6 if connection.vendor == "postgresql" else 7), sqls
+    after_insert = sqls[[i for i, sql in enumerate(sqls) if "INSERT INTO" in sql][0] + 1:]
     assert all(not sql.startswith("SELECT") for sql in after_insert), after_insert
     # One read of the attempt (joined with the item), none of the quiz.
     assert sum('FROM "quiz_attempt"' in sql or 'JOIN "quiz_attempt"' in sql for sql in sqls) == 1
