@@ -1,8 +1,22 @@
-"""Small formatting filters for quiz pages (SVG coordinates, percentages)."""
+"""Small formatting filters for quiz pages (SVG coordinates, percentages), and the
+reveal's clip part, rendered once per clip and process."""
 
 from django import template
+from django.db.models.fields.files import FieldFile
+from django.template.loader import get_template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
+
+# The clip fields the ``reveal-clip`` partial reads (properties through the fields they read).
+REVEAL_CLIP_FIELDS = (
+    "truth", "technique", "generator", "media_type", "rendition", "alt_text", "width", "height", "regions",
+    "poster", "mime", "tells", "explanation", "source", "creator", "licence", "source_url", "dataset", "ela",
+)
+REVEAL_CLIP_CACHE_SIZE = 512
+_reveal_clip_cache: dict[tuple, SafeString] = {}
+_POINT_SLOT = mark_safe("<!--learner-point-->")
 
 
 @register.filter
@@ -39,3 +53,34 @@ def time_left(seconds):
     if seconds >= 60:
         return f"1 minute {seconds - 60} seconds left"
     return f"{seconds} second left" if seconds == 1 else f"{seconds} seconds left"
+
+
+def _reveal_clip_key(clip) -> tuple:
+    """What the clip part of a reveal is made of: a clip edited in any way gets a new key."""
+    values = []
+    for name in REVEAL_CLIP_FIELDS:
+        value = getattr(clip, name)
+        values.append(value.name if isinstance(value, FieldFile) else repr(value))
+    return (clip.pk, *values)
+
+
+@register.simple_tag
+def clip_reveal(clip, response=None) -> SafeString:
+    """The reveal's part about the clip (facts, media with its tells, explanation, provenance,
+    forensic view), with the learner's point, if any, drawn over the tells.
+
+    Every learner who answers a clip sees the same part, so it is rendered once per clip and
+    process (a quarter of an answer's time went to it) and kept under a key made of the
+    fields it shows, so an edited clip is rendered anew."""
+    key = _reveal_clip_key(clip)
+    html = _reveal_clip_cache.get(key)
+    if html is None:
+        html = get_template("quiz/attempt_take.html#reveal-clip").render({"clip": clip, "point_slot": _POINT_SLOT})
+        if len(_reveal_clip_cache) >= REVEAL_CLIP_CACHE_SIZE:
+            _reveal_clip_cache.clear()
+        _reveal_clip_cache[key] = html
+    point = ""
+    if response is not None and response.point_x is not None:
+        point = format_html('<circle class="learner-point" r="2.5" cx="{}" cy="{}"></circle>',
+                            svg_units(response.point_x), svg_units(response.point_y))
+    return mark_safe(html.replace(_POINT_SLOT, point, 1))

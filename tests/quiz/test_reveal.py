@@ -1,0 +1,83 @@
+"""The reveal's clip part (``quiz_tags.clip_reveal``): rendered once per clip and process,
+never stale after an edit, with each learner's own point drawn over the tells."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from clips.models import Clip, Technique, Truth
+from quiz import services
+from quiz.templatetags import quiz_tags
+from tests.factories import ClipFactory
+
+from .conftest import answer, make_quiz, take_url
+
+pytestmark = pytest.mark.django_db
+
+# Properties of Clip the partial may read, and the fields they are made of.
+DERIVED = {"is_synthetic": "truth", "box_regions": "regions", "time_regions": "regions",
+           "get_technique_display": "technique"}
+
+
+def reveal_of(client, attempt, **extra):
+    client.get(take_url(attempt))
+    html = answer(client, attempt, htmx=True, **extra).content.decode()
+    assert 'class="reveal"' in html, html
+    return html
+
+
+def test_the_cache_key_covers_every_clip_field_the_partial_reads():
+    source = Path(settings.BASE_DIR, "templates/quiz/attempt_take.html").read_text()
+    partial = source.split("{% partialdef reveal-clip %}")[1].split("{% endpartialdef %}")[0]
+    read = {DERIVED.get(name, name) for name in re.findall(r"\bclip\.(\w+)", partial)}
+    assert read and read <= set(quiz_tags.REVEAL_CLIP_FIELDS), read - set(quiz_tags.REVEAL_CLIP_FIELDS)
+    # What the part may not depend on: it is shared by every learner who answers the clip.
+    assert not re.search(r"\b(response|outcome|attempt|review|request|user)\b", partial)
+
+
+def test_each_learner_sees_their_own_point_over_the_same_tells(client, teacher, django_user_model, password):
+    clip = ClipFactory(fake=True, regions=[{"x": 0.6, "y": 0.6, "w": 0.3, "h": 0.3}])
+    quiz = make_quiz(owner=teacher, clips=[clip])
+    seen = []
+    for i, point in enumerate([("0.7", "0.72"), ("0.1", "0.2"), None]):
+        learner = django_user_model.objects.create_user(email=f"learner{i}@example.com", password=password)
+        client.force_login(learner)
+        attempt = services.attempt_start(quiz=quiz, learner=learner)
+        extra = {"point_x": point[0], "point_y": point[1]} if point else {}
+        seen.append(reveal_of(client, attempt, **extra))
+    assert seen[0].count('<rect x="60.0" y="60.0" width="30.0" height="30.0">') == 1
+    assert '<circle class="learner-point" r="2.5" cx="70.0" cy="72.0"></circle>' in seen[0]
+    assert '<circle class="learner-point" r="2.5" cx="10.0" cy="20.0"></circle>' in seen[1]
+    assert "learner-point" not in seen[2] and "<!--" not in seen[2]
+    assert "You pointed at a real tell." in seen[0] and "You pointed somewhere else" in seen[1]
+
+
+def test_an_edited_clip_is_revealed_as_it_is_now(client, teacher, django_user_model, password):
+    """A relabel or a new explanation reaches the next reveal: the cached part is keyed by what it shows."""
+    clip = ClipFactory(fake=True, explanation="Pasted from the left side.")
+    quiz = make_quiz(owner=teacher, clips=[clip])
+
+    def next_reveal(n):
+        learner = django_user_model.objects.create_user(email=f"next{n}@example.com", password=password)
+        client.force_login(learner)
+        return reveal_of(client, services.attempt_start(quiz=quiz, learner=learner), fake=True)
+
+    first = next_reveal(1)
+    assert "Synthetic</span>" in first and "Copy-move" in first and "Pasted from the left side." in first
+    # A bulk update does not even touch updated_at: the key is the content itself.
+    Clip.objects.filter(pk=clip.pk).update(truth=Truth.REAL, technique=Technique.AUTHENTIC, generator="",
+                                           regions=[], explanation="An unedited photograph.")
+    second = next_reveal(2)
+    assert "Real</span>" in second and "Copy-move" not in second and "Pasted from" not in second
+    assert "An unedited photograph." in second and "Not this time." in second
+
+
+def test_a_full_cache_starts_again_instead_of_growing(monkeypatch):
+    monkeypatch.setattr(quiz_tags, "REVEAL_CLIP_CACHE_SIZE", 2)
+    monkeypatch.setattr(quiz_tags, "_reveal_clip_cache", {})
+    clips = [ClipFactory(explanation=f"Clip {i}.") for i in range(3)]
+    parts = [quiz_tags.clip_reveal(clip) for clip in clips]
+    assert [f"Clip {i}." in part for i, part in enumerate(parts)] == [True] * 3
+    assert len(quiz_tags._reveal_clip_cache) == 1
