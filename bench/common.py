@@ -52,3 +52,20 @@ def server_cpu_seconds(master_pid: int) -> float:
     except (OSError, ValueError):
         return 0.0
     return total
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU time used so far by this machine's PostgreSQL processes (Linux /proc; 0 elsewhere).
+
+    Counts every ``postgres`` process, so run it on a machine where nothing else uses the database."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name, rest = stat.read_text().split(" (", 1)[1].rsplit(")", 1)
+        except (OSError, ValueError, IndexError):
+            continue
+        if name == "postgres":
+            fields = rest.split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total

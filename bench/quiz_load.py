@@ -10,7 +10,7 @@ rounds (default 5) of:
 1. ping:    GET /bench/ping/ (the baseline, same server, same run);
 2. answers: POST each item's answer of a fresh attempt (htmx, as the page does) in order;
 
-and then once:
+after a first round that warms the workers up and is not counted, and then once:
 
 3. flow:    GET the current item (htmx partial) then POST its answer, as a browser does.
 
@@ -39,7 +39,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.common import HOST, free_port, percentile, server_cpu_seconds, session_cookie  # noqa: E402
+from bench.common import (  # noqa: E402
+    HOST, free_port, percentile, postgres_cpu_seconds, server_cpu_seconds, session_cookie,
+)
 TIME_CAP_S = 240
 
 
@@ -223,21 +225,30 @@ def main():
                 yield {"status": status, "latency": latency, "token": match.group(1), "kind": "post"}
 
         ping_results, answer_results, ping_wall, answer_wall, round_ratios = [], [], 0.0, 0.0, []
-        ping_cpu = answer_cpu = 0.0
-        for r in range(args.rounds):
-            cpu = server_cpu_seconds(server.pid)
+        ping_cpu = answer_cpu = ping_db_cpu = answer_db_cpu = 0.0
+        warmup_answers = []
+        for r in range(args.rounds + 1):  # round 0 warms the workers up (imports, templates, connections): not counted
+            cpu, db_cpu = server_cpu_seconds(server.pid), postgres_cpu_seconds()
             results, wall = run_threads(ping, users, deadline)
-            ping_cpu += server_cpu_seconds(server.pid) - cpu
-            ping_results += results
-            ping_wall += wall
-            round_ping = sum(x["status"] == 200 for x in results) / wall
+            round_ping_cpu = server_cpu_seconds(server.pid) - cpu
+            round_ping_db_cpu = postgres_cpu_seconds() - db_cpu
+            round_pings, round_ping_wall = results, wall
             for u in users:  # a learner has one unfinished attempt at a time: start it now, untimed
                 u["answers"] = start_attempt(quiz, u["user"])
-            cpu = server_cpu_seconds(server.pid)
+            cpu, db_cpu = server_cpu_seconds(server.pid), postgres_cpu_seconds()
             results, wall = run_threads(answers, users, deadline)
+            if r == 0:
+                warmup_answers = results
+                continue
             answer_cpu += server_cpu_seconds(server.pid) - cpu
+            answer_db_cpu += postgres_cpu_seconds() - db_cpu
+            ping_cpu += round_ping_cpu
+            ping_db_cpu += round_ping_db_cpu
+            ping_results += round_pings
+            ping_wall += round_ping_wall
             answer_results += results
             answer_wall += wall
+            round_ping = sum(x["status"] == 200 for x in round_pings) / round_ping_wall
             round_ratios.append(sum(x["status"] == 200 for x in results) / wall / round_ping)
         for u in users:
             u["flow"] = start_attempt(quiz, u["user"])
@@ -256,12 +267,15 @@ def main():
         # load generator, uses the same machine's cores too).
         print(f"gunicorn CPU per request: ping {ping_cpu / len(ping_results) * 1000:.2f} ms, "
               f"answer {answer_cpu / len(answer_results) * 1000:.2f} ms")
+        if os.environ["DATABASE_URL"].startswith("postgres"):
+            print(f"PostgreSQL CPU per request: ping {ping_db_cpu / len(ping_results) * 1000:.2f} ms, "
+                  f"answer {answer_db_cpu / len(answer_results) * 1000:.2f} ms")
 
         from quiz.models import Response
 
-        acknowledged = [r["token"] for r in answer_results + flow_answers if r["status"] == 200]
+        acknowledged = [r["token"] for r in warmup_answers + answer_results + flow_answers if r["status"] == 200]
         stored = list(Response.objects.filter(item__attempt__quiz=quiz).values_list("item__token", flat=True))
-        errors = sum(r["status"] != 200 for r in ping_results + answer_results + flow_results)
+        errors = sum(r["status"] != 200 for r in ping_results + warmup_answers + answer_results + flow_results)
         same = sorted(acknowledged) == sorted(stored) and len(set(stored)) == len(stored)
         print(f"acknowledged answers {len(acknowledged)}, stored {len(stored)}: "
               f"{'identical' if same else 'MISMATCH'}; errors {errors}")

@@ -110,7 +110,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         # WAL mode except for the last commits on a power cut. IMMEDIATE takes the
         # write lock when a transaction begins, so two writers queue on the busy
         # timeout instead of one failing with "database is locked" on upgrade.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        # mmap: after another process commits, pages are read through the mapping instead
+        # of a read() each (bench/quiz_load.py: answer CPU 2.67 -> 2.27 ms, pings 0.99 -> 0.9 ms).
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA mmap_size=268435456",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         **DATABASES["default"].get("OPTIONS", {}),
