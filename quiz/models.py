@@ -166,6 +166,14 @@ class AttemptQuerySet(models.QuerySet):
         """Attempts that count in statistics and attempt limits (teacher previews do not)."""
         return self.filter(is_preview=False)
 
+    def revealable(self, now=None):
+        """Attempts whose answers may be shown: ``Attempt.can_reveal`` as a filter."""
+        now = now or timezone.now()
+        return self.filter(
+            Q(mode=Mode.PRACTICE)
+            | Q(finished_at__isnull=False) & (Q(reveal_after__isnull=True) | Q(reveal_after__lte=now))
+        )
+
     def with_scores(self):
         correct = Q(items__response__answered_fake=True, items__clip__truth=Truth.SYNTHETIC) | Q(
             items__response__answered_fake=False, items__clip__truth=Truth.REAL

@@ -128,10 +128,9 @@ def learner_history(*, user) -> list[HistoryPoint]:
     tell the learner which answers were right.
     """
     attempts = list(
-        Attempt.objects.for_learner(user).counted().finished().with_scores()
+        Attempt.objects.for_learner(user).counted().finished().revealable().with_scores()
         .select_related("quiz").order_by("-started_at")[:HISTORY_LIMIT]
-    )
-    attempts = [a for a in reversed(attempts) if a.can_reveal()]
+    )[::-1]
     bars = _layout([
         Bar(a.started_at.strftime("%d %b"), a.n_correct / a.n_answered if a.n_answered else None, a.n_answered)
         for a in attempts

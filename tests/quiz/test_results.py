@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from quiz import scoring, services, tells
-from quiz.models import Mode
+from quiz import reports, scoring, services, tells
+from quiz.models import Attempt, Mode
 
 from .conftest import answer, make_clips, make_quiz, take_url
 
@@ -98,3 +98,34 @@ def test_tell_found_by_point_with_tolerance_or_by_overlapping_grid_cell(point, c
 
 def test_tell_found_is_none_without_box_regions():
     assert tells.tell_found(regions=[{"start": 1, "end": 2}], point=(0.5, 0.5)) is None
+
+
+def test_history_shows_the_last_revealed_attempts_even_behind_unrevealed_ones(student_client, teacher, student):
+    """Newer assessments still hidden neither show nor push revealed attempts out of the last 30."""
+    practice = make_quiz(owner=teacher, clips=make_clips(1, 0), title="Practice run")
+    for _ in range(reports.HISTORY_LIMIT):
+        _finish(student_client, services.attempt_start(quiz=practice, learner=student), [(False, 80)])
+    hidden = make_quiz(owner=teacher, clips=make_clips(1, 0), title="Hidden test", mode=Mode.ASSESSMENT,
+                       reveal_after=timezone.now() + timedelta(days=7))
+    for _ in range(3):
+        _finish(student_client, services.attempt_start(quiz=hidden, learner=student), [(True, 80)])
+    points = reports.learner_history(user=student)
+    assert len(points) == reports.HISTORY_LIMIT
+    assert {p.attempt.quiz.title for p in points} == {"Practice run"}
+    html = student_client.get(reverse("quiz:attempt_history")).content.decode()
+    assert "Hidden test" not in html and html.count(">Practice run<") == reports.HISTORY_LIMIT
+
+
+@pytest.mark.parametrize("mode,finished,reveal_after_days", [
+    (Mode.PRACTICE, False, None), (Mode.PRACTICE, True, 3), (Mode.ASSESSMENT, False, None),
+    (Mode.ASSESSMENT, True, None), (Mode.ASSESSMENT, True, 3), (Mode.ASSESSMENT, True, -3),
+])
+def test_revealable_filter_agrees_with_can_reveal(student, teacher, mode, finished, reveal_after_days):
+    quiz = make_quiz(owner=teacher, clips=make_clips(1, 0), mode=mode)
+    attempt = services.attempt_start(quiz=quiz, learner=student)
+    now = timezone.now()
+    Attempt.objects.filter(pk=attempt.pk).update(
+        finished_at=now if finished else None,
+        reveal_after=now + timedelta(days=reveal_after_days) if reveal_after_days is not None else None)
+    attempt.refresh_from_db()
+    assert Attempt.objects.revealable(now).filter(pk=attempt.pk).exists() == attempt.can_reveal(now)
