@@ -26,14 +26,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
 
-from django.db.models import Case, Count, F, FilteredRelation, FloatField, IntegerField, Min, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import Case, Count, F, FilteredRelation, IntegerField, Min, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from clips.models import Clip, Technique, Truth
 from lessons.models import LessonProgress
 from quiz import scoring
-from quiz.models import Attempt, AttemptScore, QuizItem, Response
+from quiz.models import RIGHT, Attempt, AttemptScore, QuizItem, Response, response_score_aggregates
 
 from .models import Assignment, Classroom, Membership
 
@@ -112,31 +111,12 @@ class Skill:
         hits, false_alarms = row.get(f"hits{suffix}") or 0, row.get(f"false_alarms{suffix}") or 0
         # Right answers are the hits plus the correct rejections, so the database need not count them.
         return cls(n=n, n_fake=n_fake, hits=hits, false_alarms=false_alarms,
-                   correct=hits + (n - n_fake - false_alarms), brier_sum=row.get(f"brier{suffix}") or 0.0)
-
-
-_FAKE = Q(item__clip__truth=Truth.SYNTHETIC)
-_REAL = Q(item__clip__truth=Truth.REAL)
-_RIGHT = (_FAKE & Q(answered_fake=True)) | (_REAL & Q(answered_fake=False))
-# The learner's stated certainty as a fraction; an unasked confidence scores as certain.
-_SURE = Cast(Coalesce(F("confidence"), Value(scoring.UNASKED_CONFIDENCE)), FloatField()) / Value(100.0)
-# (p - [fake])^2 is (1 - sure)^2 for a right answer and sure^2 for a wrong one.
-_BRIER = Case(
-    When(_RIGHT, then=(Value(1.0) - _SURE) * (Value(1.0) - _SURE)),
-    default=_SURE * _SURE,
-    output_field=FloatField(),
-)
+                   correct=hits + (n - n_fake - false_alarms), brier_sum=(row.get(f"brier_e4{suffix}") or 0) / 10_000)
 
 
 def skill_aggregates(condition: Q = Q(), suffix: str = "") -> dict:
     """Conditional aggregates over Response rows that ``Skill.from_row`` reads back."""
-    return {
-        f"n{suffix}": Count("pk", filter=condition),
-        f"n_fake{suffix}": Count("pk", filter=condition & _FAKE),
-        f"hits{suffix}": Count("pk", filter=condition & _FAKE & Q(answered_fake=True)),
-        f"false_alarms{suffix}": Count("pk", filter=condition & _REAL & Q(answered_fake=True)),
-        f"brier{suffix}": Sum(_BRIER, filter=condition),
-    }
+    return response_score_aggregates(condition, suffix)
 
 
 def score_aggregates() -> dict:
@@ -790,7 +770,7 @@ def item_matrix(*, classroom: Classroom, assignments: list[Assignment], quiz
     learner_of = {attempt_id: learner_id for learner_id, attempt_id in learner_of.items()}
     cells = (
         Response.objects.filter(item__attempt_id__in=list(learner_of))
-        .annotate(ok=Case(When(_RIGHT, then=Value(1)), default=Value(0)))
+        .annotate(ok=Case(When(RIGHT, then=Value(1)), default=Value(0)))
         .values_list("item__attempt_id", "item__clip_id", "ok")
         .order_by()
     )
@@ -948,7 +928,7 @@ def export_rows(*, classroom: Classroom, assignments: list[Assignment]) -> Itera
     which = Case(*[When(w.q("item__attempt__"), then=Value(pk)) for pk, w in windows.items()], default=None)
     rows = (
         class_responses(classroom=classroom, assignments=assignments)
-        .annotate(assignment_pk=which, ok=Case(When(_RIGHT, then=Value(True)), default=Value(False)))
+        .annotate(assignment_pk=which, ok=Case(When(RIGHT, then=Value(True)), default=Value(False)))
         .order_by("item__attempt__learner__email", "item__attempt__started_at", "item__position")
         .values_list(
             "item__attempt__learner__display_name", "item__attempt__learner__email", "assignment_pk",

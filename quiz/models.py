@@ -19,10 +19,13 @@ from typing import Optional
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, F, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clips.models import Clip, Truth
+
+from .scoring import UNASKED_CONFIDENCE
 
 
 def new_public_id() -> str:
@@ -175,12 +178,12 @@ class AttemptQuerySet(models.QuerySet):
         )
 
     def with_scores(self):
-        correct = Q(items__response__answered_fake=True, items__clip__truth=Truth.SYNTHETIC) | Q(
-            items__response__answered_fake=False, items__clip__truth=Truth.REAL
-        )
+        """``n_answered`` and ``n_correct`` from the attempt's running score rows."""
         return self.annotate(
-            n_answered=Count("items__response"),
-            n_correct=Count("items__response", filter=correct),
+            n_answered=Coalesce(Sum("scores__n"), 0),
+            # Right answers: the hits plus the correct rejections (real clips called real).
+            n_correct=Coalesce(Sum(F("scores__hits") + F("scores__n") - F("scores__n_fake")
+                                   - F("scores__false_alarms")), 0),
         )
 
 
@@ -343,6 +346,29 @@ class Response(models.Model):
         return self.point_x is not None or bool(self.grid_cell)
 
 
+# Over Response rows: the clip's truth, whether the answer was right, and the answer's
+# Brier term in ten-thousandths: (p - [fake])^2 with p the stated certainty is (1 - sure)^2
+# for a right answer and sure^2 for a wrong one; confidences are whole percents, so times
+# 10 000 it is a whole number and sums are exact in any order. An unasked confidence is 100.
+FAKE = Q(item__clip__truth=Truth.SYNTHETIC)
+REAL = Q(item__clip__truth=Truth.REAL)
+RIGHT = (FAKE & Q(answered_fake=True)) | (REAL & Q(answered_fake=False))
+_SURE = Coalesce(F("confidence"), Value(UNASKED_CONFIDENCE))
+BRIER_E4 = Case(When(RIGHT, then=(Value(100) - _SURE) * (Value(100) - _SURE)), default=_SURE * _SURE)
+
+
+def response_score_aggregates(condition: Q = Q(), suffix: str = "") -> dict:
+    """``AttemptScore``'s counts as aggregates over the Response rows matching ``condition``,
+    named with ``suffix`` (several sets in one query)."""
+    return {
+        f"n{suffix}": Count("pk", filter=condition),
+        f"n_fake{suffix}": Count("pk", filter=condition & FAKE),
+        f"hits{suffix}": Count("pk", filter=condition & FAKE & Q(answered_fake=True)),
+        f"false_alarms{suffix}": Count("pk", filter=condition & REAL & Q(answered_fake=True)),
+        f"brier_e4{suffix}": Sum(BRIER_E4, filter=condition),
+    }
+
+
 class AttemptScore(models.Model):
     """Running counts of one attempt's answers to clips of one technique.
 
@@ -359,9 +385,7 @@ class AttemptScore(models.Model):
     n_fake = models.PositiveIntegerField(default=0)
     hits = models.PositiveIntegerField(default=0)
     false_alarms = models.PositiveIntegerField(default=0)
-    # Sum of Brier terms times 10 000: confidences are whole percents, so each term,
-    # (100 - c)^2 for a right answer and c^2 for a wrong one, is a whole number and the
-    # sum is exact in any order.
+    # Sum of Brier terms times 10 000 (see BRIER_E4).
     brier_e4 = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -15,14 +15,15 @@ from datetime import datetime
 from typing import Optional
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
 from clips.models import Clip, MediaType, Truth, Visibility
 
 from . import scoring, sql, tells
-from .models import Attempt, AttemptItem, AttemptScore, Mode, Quiz, QuizItem, Response, Selection
+from .models import (
+    Attempt, AttemptItem, AttemptScore, Mode, Quiz, QuizItem, Response, Selection, response_score_aggregates,
+)
 
 PRACTICE_DRAW = 10
 GUEST_SESSION_KEY = "quiz_guest_key"
@@ -405,24 +406,6 @@ def _score_deltas(*, is_fake: bool, answered_fake: bool, confidence: Optional[in
     }
 
 
-_FAKE = Q(item__clip__truth=Truth.SYNTHETIC)
-_REAL = Q(item__clip__truth=Truth.REAL)
-_RIGHT = (_FAKE & Q(answered_fake=True)) | (_REAL & Q(answered_fake=False))
-_SURE = Coalesce(F("confidence"), Value(scoring.UNASKED_CONFIDENCE))
-
-
-def _score_aggregates() -> dict:
-    """``AttemptScore`` counts as SQL aggregates over Response rows (``_score_deltas`` summed)."""
-    return {
-        "n": Count("pk"),
-        "n_fake": Count("pk", filter=_FAKE),
-        "hits": Count("pk", filter=_FAKE & Q(answered_fake=True)),
-        "false_alarms": Count("pk", filter=_REAL & Q(answered_fake=True)),
-        "brier_e4": Sum(Case(When(_RIGHT, then=(Value(100) - _SURE) * (Value(100) - _SURE)),
-                             default=_SURE * _SURE)),
-    }
-
-
 @transaction.atomic
 def attempt_scores_rebuild(*, attempts: QuerySet | list[int]) -> int:
     """Recompute these attempts' ``AttemptScore`` rows from their responses; returns the rows written.
@@ -436,7 +419,7 @@ def attempt_scores_rebuild(*, attempts: QuerySet | list[int]) -> int:
     rows = (
         Response.objects.filter(item__attempt__in=attempts)
         .values(attempt_ref=F("item__attempt_id"), technique_ref=F("item__clip__technique"))
-        .annotate(**_score_aggregates()).order_by()
+        .annotate(**response_score_aggregates()).order_by()
     )
     scores = [
         AttemptScore(attempt_id=row.pop("attempt_ref"), technique=row.pop("technique_ref"), **row) for row in rows
