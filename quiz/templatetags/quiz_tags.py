@@ -71,7 +71,8 @@ def clip_reveal(clip, response=None) -> SafeString:
 
     Every learner who answers a clip sees the same part, so it is rendered once per clip and
     process (a quarter of an answer's time went to it) and kept under a key made of the
-    fields it shows, so an edited clip is rendered anew."""
+    fields it shows, so an edited clip is rendered anew. Being keyed by content, it holds no
+    state (DESIGN.md, Runtime): every process would render the same bytes for the same key."""
     key = _reveal_clip_key(clip)
     html = _reveal_clip_cache.get(key)
     if html is None:
