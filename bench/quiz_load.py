@@ -169,7 +169,11 @@ def main():
     server = None
     try:
         setup_django(tmp)
-        quiz, users = make_data(learners=args.learners, items=args.items)
+        # A fresh set of learners for each round (warm-up and flow included): no learner answers
+        # more than one attempt's items, so none runs into the 120-answers-a-minute limit, which
+        # is shared across workers when REDIS_URL is set.
+        quiz, users = make_data(learners=args.learners * (args.rounds + 2), items=args.items)
+        groups = [users[i * args.learners:(i + 1) * args.learners] for i in range(args.rounds + 2)]
         port = free_port()
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "PYTHONPATH": str(ROOT)}
         server = subprocess.Popen(
@@ -229,14 +233,14 @@ def main():
         warmup_answers = []
         for r in range(args.rounds + 1):  # round 0 warms the workers up (imports, templates, connections): not counted
             cpu, db_cpu = server_cpu_seconds(server.pid), postgres_cpu_seconds()
-            results, wall = run_threads(ping, users, deadline)
+            results, wall = run_threads(ping, groups[r], deadline)
             round_ping_cpu = server_cpu_seconds(server.pid) - cpu
             round_ping_db_cpu = postgres_cpu_seconds() - db_cpu
             round_pings, round_ping_wall = results, wall
-            for u in users:  # a learner has one unfinished attempt at a time: start it now, untimed
+            for u in groups[r]:  # a learner has one unfinished attempt at a time: start it now, untimed
                 u["answers"] = start_attempt(quiz, u["user"])
             cpu, db_cpu = server_cpu_seconds(server.pid), postgres_cpu_seconds()
-            results, wall = run_threads(answers, users, deadline)
+            results, wall = run_threads(answers, groups[r], deadline)
             if r == 0:
                 warmup_answers = results
                 continue
@@ -250,9 +254,9 @@ def main():
             answer_wall += wall
             round_ping = sum(x["status"] == 200 for x in round_pings) / round_ping_wall
             round_ratios.append(sum(x["status"] == 200 for x in results) / wall / round_ping)
-        for u in users:
+        for u in groups[-1]:
             u["flow"] = start_attempt(quiz, u["user"])
-        flow_results, flow_wall = run_threads(flow, users, deadline)
+        flow_results, flow_wall = run_threads(flow, groups[-1], deadline)
 
         print()
         ping_rate = report("ping", ping_results, ping_wall)
