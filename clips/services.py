@@ -12,7 +12,7 @@ import logging
 import secrets
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -309,6 +309,8 @@ class ImportLine:
 class ImportReport:
     lines: list[ImportLine]
     fatal: str | None = None
+    # Worth a look though nothing stopped (an unknown CSV column, a missing label list).
+    warnings: list[str] = field(default_factory=list)
 
     def count(self, outcome: str) -> int:
         return sum(1 for line in self.lines if line.outcome == outcome)
@@ -388,7 +390,8 @@ def clips_import(*, records, owner, dry_run: bool = False, on_progress=None) -> 
             elif problem := _probe_problem(Path(record.path)):
                 lines.append(ImportLine(record.rel, "rejected", problem))
             elif dry_run:
-                lines.append(ImportLine(record.rel, "imported", "dry run: would import"))
+                lines.append(ImportLine(record.rel, "imported",
+                                        "; ".join(filter(None, ["dry run: would import", record.note]))))
             else:
                 try:
                     with Path(record.path).open("rb") as handle:
@@ -396,7 +399,8 @@ def clips_import(*, records, owner, dry_run: bool = False, on_progress=None) -> 
                                            fields=clip_fields_from_record(record), import_key=key)
                     Clip.objects.filter(pk=clip.pk).update(sha256=digest)
                     created[record.rel] = clip
-                    lines.append(ImportLine(record.rel, "imported"))
+                    # The dataset's caveat on this label (e.g. DFDC does not say which method made a fake).
+                    lines.append(ImportLine(record.rel, "imported", record.note))
                 except (IntegrityError, OSError, ValueError) as error:
                     lines.append(ImportLine(record.rel, "rejected", f"could not be saved: {error}"))
         if on_progress:
@@ -416,9 +420,10 @@ def clips_import_path(*, path, fmt: str, owner, dry_run: bool = False, limit: in
 
     result = importers.scan(path, fmt, limit=limit)
     if result.fatal:
-        return ImportReport([], fatal=result.fatal)
+        return ImportReport([], fatal=result.fatal, warnings=result.warnings)
     report = clips_import(records=result.records, owner=owner, dry_run=dry_run, on_progress=on_progress)
     report.lines.extend(ImportLine(r.path_or_row, "rejected", r.reason) for r in result.rejected)
+    report.warnings = result.warnings
     return report
 
 
@@ -503,10 +508,11 @@ def import_job_run(*, job_id: int) -> None:
             path = manifests[0]
         report = clips_import_path(path=path, fmt=job.fmt, owner=job.owner, on_progress=progress)
         if report.fatal:
-            raise ArchiveError(report.fatal)
+            raise ArchiveError(" ".join([report.fatal, *report.warnings]))
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.JobStatus.DONE, progress=100, finished_at=timezone.now(),
             report=[{"path": l.path, "outcome": l.outcome, "reason": l.reason} for l in report.lines],
+            warnings=report.warnings,
         )
     except ArchiveError as error:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.JobStatus.FAILED, error=error.message,

@@ -176,3 +176,43 @@ def test_another_teacher_cannot_see_my_import(client, teacher, django_capture_on
     job = ImportJob.objects.create(owner=teacher, fmt="csv", archive=ContentFile(b"x", name="a.zip"))
     client.force_login(UserFactory(teacher=True))
     assert client.get(reverse("clips:import_detail", args=[job.public_id])).status_code == 404
+
+
+def test_scan_warnings_and_label_caveats_reach_the_person_importing(tmp_path, teacher):
+    """An unknown (misspelt) CSV column and DFDC's unlabelled method are said, not dropped."""
+    write_jpeg(tmp_path / "a.jpg", (10, 20, 30))
+    (tmp_path / "m.csv").write_text("path,truth,technique,source,licence,depicts_real_person,licnce\n"
+                                    "a.jpg,real,,x,CC0-1.0,no,CC-BY\n")
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_clips", str(tmp_path / "m.csv"), "--format", "csv", stdout=out, stderr=err)
+    assert "1 imported" in out.getvalue()
+    assert "warning: m.csv: ignored unknown column(s): licnce" in err.getvalue()
+
+    dfdc = tmp_path / "dfdc"
+    write_jpeg(dfdc / "real.jpg", (1, 2, 3))
+    write_jpeg(dfdc / "fake.jpg", (200, 2, 3))
+    (dfdc / "metadata.json").write_text(json.dumps({
+        "real.jpg": {"label": "REAL", "split": "train"},
+        "fake.jpg": {"label": "FAKE", "split": "train", "original": "real.jpg"},
+    }))
+    out = run(str(dfdc), "--format", "dfdc", "--owner", teacher.email)
+    fake_line = next(line for line in out.splitlines() if "fake.jpg" in line)
+    assert fake_line.startswith("imported") and "DFDC does not label the method" in fake_line
+
+
+def test_web_import_shows_the_scan_warnings(teacher_client, tmp_path, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from clips.models import ImportJob
+
+    write_jpeg(tmp_path / "a.jpg", (10, 20, 30))
+    (tmp_path / "m.csv").write_text("path,truth,technique,source,licence,depicts_real_person,colour\n"
+                                    "a.jpg,real,,x,CC0-1.0,no,blue\n")
+    archive = SimpleUploadedFile("set.zip", zip_of(tmp_path), content_type="application/zip")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = teacher_client.post(reverse("clips:import_new"), {"fmt": "csv", "archive": archive})
+    job = ImportJob.objects.get()
+    assert job.status == "done" and job.warnings == ["m.csv: ignored unknown column(s): colour"]
+    page = teacher_client.get(response["Location"]).content.decode()
+    assert "Worth a look" in page and "ignored unknown column(s): colour" in page and "1 imported" in page

@@ -29,6 +29,8 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"No account with the e-mail {owner}.")
         report = services.clips_import_path(path=path, fmt=fmt, owner=user, dry_run=dry_run, limit=limit)
+        for warning in report.warnings:
+            self.stderr.write(self.style.WARNING(f"warning: {warning}"))
         if report.fatal:
             raise CommandError(f"Nothing could be read: {report.fatal}")
         for line in report.lines:
