@@ -1,0 +1,18 @@
+"""The real/synthetic badge, one markup everywhere a label is shown (after the answer, or to teachers)."""
+
+from django import template
+from django.utils.safestring import mark_safe
+
+from clips.models import Truth
+
+register = template.Library()
+SYNTHETIC_BADGE = mark_safe('<span class="badge badge-synthetic">Synthetic</span>')
+REAL_BADGE = mark_safe('<span class="badge badge-real">Real</span>')
+
+
+@register.filter
+def truth_badge(clip):
+    """The clip's label as a badge: a word, not only a colour."""
+    if clip.truth == Truth.SYNTHETIC:
+        return SYNTHETIC_BADGE
+    return REAL_BADGE
