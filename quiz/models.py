@@ -28,6 +28,15 @@ from clips.models import Clip, Truth
 from .scoring import UNASKED_CONFIDENCE
 
 
+# What a reveal shows of a clip (the ``reveal-clip`` partial): the answer path reads just
+# these columns (``quiz.sql``) and the reveal's render cache is keyed by their values
+# (``quiz_tags.clip_reveal``); a test checks the partial reads nothing else.
+CLIP_REVEAL_FIELDS = (
+    "truth", "technique", "generator", "media_type", "rendition", "alt_text", "width", "height", "regions",
+    "poster", "mime", "tells", "explanation", "source", "creator", "licence", "source_url", "dataset", "ela",
+)
+
+
 def new_public_id() -> str:
     return secrets.token_urlsafe(12)
 

@@ -27,7 +27,7 @@ from django.db.models import Model
 
 from clips.models import Clip
 
-from .models import Attempt, AttemptItem, AttemptScore, Response
+from .models import CLIP_REVEAL_FIELDS, Attempt, AttemptItem, AttemptScore, Response
 
 
 class Columns:
@@ -84,17 +84,9 @@ def column(model: type[Model], name: str) -> str:
     return connection.ops.quote_name(field.column)
 
 
-# What the reveal reads of a clip; the rest (consent, processing, files it never shows) stays deferred.
-CLIP_UNUSED = {
-    "difficulty", "digital_source_type", "depicts_real_person", "consent_subject", "consent_obtained_by",
-    "consent_date", "consent_scope", "consent_evidence", "research_basis", "status", "failure_reason", "progress",
-    "processing_started_at", "processing_token", "processed_at", "original", "original_size", "thumbnail",
-    "duration_seconds", "sha256", "phash", "near_duplicate_of", "owner", "visibility", "retired", "sibling",
-    "import_key", "created_at", "updated_at",
-}
 ITEM = Columns(AttemptItem, "i")
 ATTEMPT = Columns(Attempt, "a")
-CLIP = Columns(Clip, "c", [f.name for f in Clip._meta.concrete_fields if f.name not in CLIP_UNUSED])
+CLIP = Columns(Clip, "c", ["id", "public_id", "title", *CLIP_REVEAL_FIELDS])  # the rest stays deferred
 
 
 @dataclass

@@ -7,13 +7,10 @@ from django.template.loader import get_template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from quiz.models import CLIP_REVEAL_FIELDS
+
 register = template.Library()
 
-# The clip fields the ``reveal-clip`` partial reads (properties through the fields they read).
-REVEAL_CLIP_FIELDS = (
-    "truth", "technique", "generator", "media_type", "rendition", "alt_text", "width", "height", "regions",
-    "poster", "mime", "tells", "explanation", "source", "creator", "licence", "source_url", "dataset", "ela",
-)
 REVEAL_CLIP_CACHE_SIZE = 512
 _reveal_clip_cache: dict[tuple, SafeString] = {}
 _POINT_SLOT = mark_safe("<!--learner-point-->")
@@ -58,7 +55,7 @@ def time_left(seconds):
 def _reveal_clip_key(clip) -> tuple:
     """What the clip part of a reveal is made of: a clip edited in any way gets a new key."""
     values = []
-    for name in REVEAL_CLIP_FIELDS:
+    for name in CLIP_REVEAL_FIELDS:
         value = getattr(clip, name)
         values.append(value.name if isinstance(value, FieldFile) else repr(value))
     return (clip.pk, *values)
