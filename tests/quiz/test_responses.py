@@ -300,3 +300,24 @@ def test_the_database_refuses_a_second_open_attempt(student, teacher):
         Attempt.objects.create(quiz=quiz, learner=student, mode=quiz.mode)
     # A teacher's preview is its own kind of attempt, so it may be open beside one.
     Attempt.objects.create(quiz=quiz, learner=student, mode=quiz.mode, is_preview=True)
+
+
+@pytest.mark.django_db
+def test_answer_store_writes_all_or_nothing(attempt):
+    """The answer, its score and the attempt's end go together: a score the database refuses
+    (more hits than fakes) leaves no answer behind, on PostgreSQL's one statement and SQLite's three."""
+    from django.db import IntegrityError
+
+    from quiz import sql
+    from quiz.models import AttemptScore
+
+    target = sql.answer_target(token=current_token(attempt), attempt_pk=attempt.pk)
+    bad = {"n": 1, "n_fake": 0, "hits": 1, "false_alarms": 0, "brier_e4": 0}
+    assert AttemptScore.objects.filter(attempt=attempt, technique="authentic").exists()  # made at the start
+    with pytest.raises(IntegrityError):
+        sql.answer_store(item=target.item, technique="authentic", deltas=bad, last=True, answered_fake=True,
+                         confidence=70, time_ms=5, point_x=None, point_y=None, grid_cell="", found_tell=None,
+                         created_at=timezone.now())
+    attempt.refresh_from_db()
+    assert not Response.objects.exists() and attempt.finished_at is None
+    assert not AttemptScore.objects.filter(n__gt=0).exists()
