@@ -158,6 +158,7 @@ def main():
     parser.add_argument("--learners", type=int, default=8, help="concurrent learners (threads)")
     parser.add_argument("--items", type=int, default=25, help="items per attempt")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (above 1: gthread workers)")
     parser.add_argument("--pings", type=int, default=50, help="ping requests per learner per round")
     parser.add_argument("--rounds", type=int, default=5, help="alternating ping and answer rounds")
     args = parser.parse_args()
@@ -178,7 +179,8 @@ def main():
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "PYTHONPATH": str(ROOT)}
         server = subprocess.Popen(
             [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--bind", f"{HOST}:{port}",
-             "--workers", str(args.workers), "--log-level", "warning"],
+             "--workers", str(args.workers), "--log-level", "warning",
+             *(["--worker-class", "gthread", "--threads", str(args.threads)] if args.threads > 1 else [])],
             cwd=ROOT, env=env,
         )
         probe = Client(port, users[0]["cookie"], users[0]["csrf"])
