@@ -53,11 +53,18 @@ def time_left(seconds):
 
 
 def _reveal_clip_key(clip) -> tuple:
-    """What the clip part of a reveal is made of: a clip edited in any way gets a new key."""
+    """What the clip part of a reveal is made of: a clip edited in any way gets a new key.
+
+    Files count by their URL, not their name: a storage that signs URLs (S3 with query
+    string auth) gives a new URL each time, so its reveals are never served with an
+    expired one (they simply miss the cache)."""
     values = []
     for name in CLIP_REVEAL_FIELDS:
         value = getattr(clip, name)
-        values.append(value.name if isinstance(value, FieldFile) else repr(value))
+        if isinstance(value, FieldFile):
+            values.append(value.url if value else "")
+        else:
+            values.append(repr(value))
     return (clip.pk, *values)
 
 

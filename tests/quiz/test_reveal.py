@@ -82,3 +82,17 @@ def test_a_full_cache_starts_again_instead_of_growing(monkeypatch):
     parts = [quiz_tags.clip_reveal(clip) for clip in clips]
     assert [f"Clip {i}." in part for i, part in enumerate(parts)] == [True] * 3
     assert len(quiz_tags._reveal_clip_cache) == 1
+
+
+def test_signed_media_urls_are_never_served_from_the_cache(monkeypatch):
+    """With a storage that signs its URLs (S3 query string auth), each reveal gets a fresh URL."""
+    from itertools import count
+
+    from django.core.files.storage import FileSystemStorage
+
+    signatures = count()
+    monkeypatch.setattr(FileSystemStorage, "url", lambda self, name: f"/signed/{name}?sig={next(signatures)}")
+    clip = ClipFactory(fake=True)
+    first, second = quiz_tags.clip_reveal(clip), quiz_tags.clip_reveal(clip)
+    assert "?sig=" in first and "?sig=" in second
+    assert re.findall(r'src="([^"]+)"', first)[0] != re.findall(r'src="([^"]+)"', second)[0]
