@@ -122,10 +122,10 @@ def _target_sql(scope: str) -> str:
     )
 
 
-_SQL: dict[tuple[str, str], str] = {}
+_SQL: dict[tuple[str, str], str | tuple[str, ...]] = {}
 
 
-def _cached_sql(key: str, build) -> str:
+def _cached_sql(key: str, build):
     """SQL text built once per database vendor (quoting differs)."""
     full_key = (connection.vendor, key)
     if full_key not in _SQL:
@@ -166,7 +166,7 @@ _RESPONSE_FIELDS = ("item", "answered_fake", "confidence", "time_ms", "point_x",
 _SCORE_COUNTS = ("n", "n_fake", "hits", "false_alarms", "brier_e4")
 
 
-def _store_sql(last: bool) -> str:
+def _store_sql(last: bool) -> tuple[str, ...]:
     """The statements ``answer_store`` runs: on PostgreSQL one statement (its data-modifying
     ``WITH`` clauses are atomic together, so it needs no transaction of its own and costs one
     round trip); elsewhere three, in a transaction."""
@@ -184,8 +184,8 @@ def _store_sql(last: bool) -> str:
     if connection.vendor == "postgresql":
         return (f"WITH r AS ({insert}), s AS ({upsert.format(source=f'SELECT {values} FROM r')})"
                 + (f", e AS ({end} AND EXISTS (SELECT 1 FROM r))" if last else "")
-                + f" SELECT {column(Response, 'pk')} FROM r")
-    return ";\n".join([insert, upsert.format(source=f"VALUES ({values})"), *([end] if last else [])])
+                + f" SELECT {column(Response, 'pk')} FROM r",)
+    return (insert, upsert.format(source=f"VALUES ({values})"), *([end] if last else []))
 
 
 def answer_store(*, item: AttemptItem, technique: str, deltas: dict[str, int], last: bool, **values) -> Response:
@@ -205,11 +205,11 @@ def answer_store(*, item: AttemptItem, technique: str, deltas: dict[str, int], l
         # a savepoint keeps that transaction usable when the insert is refused.
         with transaction.atomic() if connection.in_atomic_block else nullcontext():
             with connection.cursor() as cursor:
-                cursor.execute(statements, response_params + score_params + end_params)
+                cursor.execute(statements[0], response_params + score_params + end_params)
                 (pk,) = cursor.fetchone()
     else:
-        insert, upsert, *end = statements.split(";\n")
-        # The insert comes first: on SQLite that takes the write lock at once.
+        insert, upsert, *end = statements
+        # The transaction begins IMMEDIATE (settings), so it holds the write lock from the start.
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(insert, response_params)
             (pk,) = cursor.fetchone()
