@@ -191,12 +191,13 @@ def media_file(request, path):
     """
     if not _SAFE_NAME.match(path) or not path.startswith(services.RENDITION_PREFIX + "/"):
         raise Http404
-    if not default_storage.exists(path):
-        raise Http404
-    size = default_storage.size(path)
+    try:  # one open, no exists-then-open race
+        handle = default_storage.open(path, "rb")
+    except (FileNotFoundError, NotADirectoryError):
+        raise Http404 from None
+    size = handle.size
     content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
     match = _RANGE.match(request.headers.get("Range", ""))
-    handle = default_storage.open(path, "rb")
     if match and (match.group(1) or match.group(2)):
         start_s, end_s = match.groups()
         if start_s:
