@@ -167,15 +167,19 @@ class ClipUploadForm(ClipMetadataForm):
                 f"The file is {upload.size / 1_048_576:.0f} MB; the limit is "
                 f"{max(limits.image_max_bytes, limits.av_max_bytes) / 1_048_576:.0f} MB."
             )
-        # Check the bytes now, so a bad file is refused before anything is saved.
-        with tempfile.NamedTemporaryFile(suffix=".upload") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
-            handle.flush()
-            try:
-                probe = media.probe(Path(handle.name), limits=limits)
-            except media.MediaError as error:
-                raise forms.ValidationError(error.message)
+        # Check the bytes now, so a bad file is refused before anything is saved. Django has
+        # already written a large upload to a temporary file; a small one is in memory.
+        try:
+            if hasattr(upload, "temporary_file_path"):
+                probe = media.probe(Path(upload.temporary_file_path()), limits=limits)
+            else:
+                with tempfile.NamedTemporaryFile(suffix=".upload") as handle:
+                    for chunk in upload.chunks():
+                        handle.write(chunk)
+                    handle.flush()
+                    probe = media.probe(Path(handle.name), limits=limits)
+        except media.MediaError as error:
+            raise forms.ValidationError(error.message)
         upload.seek(0)
         self.probe = probe
         return upload

@@ -364,3 +364,25 @@ def test_upload_is_rate_limited_per_teacher_with_a_clear_page(teacher_client, is
     assert statuses[60] == 429
     response = teacher_client.post(reverse("clips:upload"), {**upload_data(), "file": bogus()})
     assert "try again" in response.content.decode() and response["Retry-After"] == "60"
+
+
+def test_a_large_upload_is_checked_where_django_spooled_it(teacher_client, settings, monkeypatch,
+                                                           django_capture_on_commit_callbacks):
+    """Above FILE_UPLOAD_MAX_MEMORY_SIZE Django has written the upload to disk already: it is
+    probed there, not copied to a second temporary file first. Bad bytes are still refused."""
+    import tempfile
+
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024  # the test image is larger: it goes to a temporary file
+
+    def no_second_copy(*args, **kwargs):
+        raise AssertionError("the upload was copied to a second temporary file")
+
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", no_second_copy)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = teacher_client.post(reverse("clips:upload"), {**upload_data(), "file": jpeg_upload()})
+    assert response.status_code == 302 and Clip.objects.get().status == Status.READY
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    junk = SimpleUploadedFile("junk.jpg", b"\xff\xd8\xff" + b"not really a JPEG " * 200, content_type="image/jpeg")
+    response = teacher_client.post(reverse("clips:upload"), {**upload_data(title="Another"), "file": junk})
+    assert response.status_code == 422 and Clip.objects.count() == 1
