@@ -1,10 +1,47 @@
-"""Helpers the load benchmarks share: a free loopback port, percentiles, a logged-in cookie, server CPU."""
+"""Helpers the load benchmarks share: gunicorn on loopback, a free port, percentiles, a
+logged-in cookie, server CPU."""
 
 import os
+import signal
 import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 HOST = "127.0.0.1"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def gunicorn_start(*, port: int, env: dict, options: list[str], ready) -> subprocess.Popen:
+    """Start ``gunicorn config.wsgi`` on loopback in its own process group and wait until
+    ``ready()`` (a request the bench makes) is true; exits the bench if it never is."""
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--bind", f"{HOST}:{port}",
+         "--log-level", "warning", *options],
+        cwd=ROOT, env={**env, "PYTHONPATH": str(ROOT)}, start_new_session=True,
+    )
+    for _ in range(150):
+        try:
+            if ready():
+                return server
+        except OSError:
+            pass
+        time.sleep(0.1)
+    gunicorn_stop(server)
+    raise SystemExit("gunicorn did not answer on loopback")
+
+
+def gunicorn_stop(server: subprocess.Popen | None) -> None:
+    """Stop gunicorn and its workers (the whole process group), forcibly if it takes too long."""
+    if server is None or server.poll() is not None:
+        return
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
 
 
 def free_port() -> int:

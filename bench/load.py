@@ -36,7 +36,6 @@ import random
 import re
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -47,7 +46,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.common import HOST, free_port, percentile, server_cpu_seconds, session_cookie  # noqa: E402
+from bench.common import (  # noqa: E402
+    HOST, free_port, gunicorn_start, gunicorn_stop, percentile, server_cpu_seconds, session_cookie,
+)
 PG = "postgres://postgres@127.0.0.1:5432"
 REFUSED_NAMES = {"postgres", "test_postgres", "template0", "template1"}
 REQUEST_TIMEOUT_S = 30
@@ -441,24 +442,22 @@ def main() -> int:
               f"through the pipeline, {args.learners} learners")
 
         port = free_port()
-        server_env = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
+        server_env = {**os.environ, **env}
         server_env.pop("CELERY_TASK_ALWAYS_EAGER", None)
-        server = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--bind", f"{HOST}:{port}",
-             "--workers", str(args.workers), "--threads", str(args.threads), "--worker-class", "gthread",
-             "--log-level", "warning", "--timeout", "60"],
-            cwd=ROOT, env=server_env, start_new_session=True,
-        )
         probe = Client(port, *users[0])
-        for _ in range(150):
+
+        def ready():
             try:
-                if probe.request("GET", "/bench/ping/")[0] == 200:
-                    break
+                return probe.request("GET", "/bench/ping/")[0] == 200
             except OSError:
                 probe.close()
-                time.sleep(0.1)
-        else:
-            raise SystemExit("gunicorn did not answer on loopback")
+                raise
+
+        server = gunicorn_start(
+            port=port, env=server_env, ready=ready,
+            options=["--workers", str(args.workers), "--threads", str(args.threads), "--worker-class", "gthread",
+                     "--timeout", "60"],
+        )
         probe.close()
         print(f"gunicorn on {HOST}:{port}: {args.workers} workers x {args.threads} threads (gthread); "
               f"PostgreSQL {args.database}; Redis db {args.redis_db}; {os.cpu_count()} CPUs; "
@@ -494,13 +493,7 @@ def main() -> int:
         errors = sum(stats.errors.values())
         return 0 if same and errors == 0 else 1
     finally:
-        if server is not None and server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait()
+        gunicorn_stop(server)
         if "django" in sys.modules:
             from django.db import connections
 

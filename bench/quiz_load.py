@@ -29,7 +29,6 @@ import http.client
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -40,7 +39,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench.common import (  # noqa: E402
-    HOST, free_port, percentile, postgres_cpu_seconds, server_cpu_seconds, session_cookie,
+    HOST, free_port, gunicorn_start, gunicorn_stop, percentile, postgres_cpu_seconds, server_cpu_seconds,
+    session_cookie,
 )
 TIME_CAP_S = 240
 
@@ -176,22 +176,13 @@ def main():
         quiz, users = make_data(learners=args.learners * (args.rounds + 2), items=args.items)
         groups = [users[i * args.learners:(i + 1) * args.learners] for i in range(args.rounds + 2)]
         port = free_port()
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "PYTHONPATH": str(ROOT)}
-        server = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--bind", f"{HOST}:{port}",
-             "--workers", str(args.workers), "--log-level", "warning",
-             *(["--worker-class", "gthread", "--threads", str(args.threads)] if args.threads > 1 else [])],
-            cwd=ROOT, env=env,
-        )
         probe = Client(port, users[0]["cookie"], users[0]["csrf"])
-        for _ in range(100):
-            try:
-                if probe.request("GET", "/bench/ping/")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise SystemExit("gunicorn did not answer on loopback")
+        server = gunicorn_start(
+            port=port, env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"},
+            options=["--workers", str(args.workers),
+                     *(["--worker-class", "gthread", "--threads", str(args.threads)] if args.threads > 1 else [])],
+            ready=lambda: probe.request("GET", "/bench/ping/")[0] == 200,
+        )
         deadline = time.monotonic() + TIME_CAP_S
         for u in users:
             u["client"] = Client(port, u["cookie"], u["csrf"])
@@ -287,12 +278,7 @@ def main():
               f"{'identical' if same else 'MISMATCH'}; errors {errors}")
         return 0 if same and errors == 0 else 1
     finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        gunicorn_stop(server)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
