@@ -21,15 +21,18 @@ def gunicorn_start(*, port: int, env: dict, options: list[str], ready) -> subpro
          "--log-level", "warning", *options],
         cwd=ROOT, env={**env, "PYTHONPATH": str(ROOT)}, start_new_session=True,
     )
-    for _ in range(150):
-        try:
-            if ready():
-                return server
-        except OSError:
-            pass
-        time.sleep(0.1)
-    gunicorn_stop(server)
-    raise SystemExit("gunicorn did not answer on loopback")
+    try:
+        for _ in range(150):
+            try:
+                if ready():
+                    return server
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise SystemExit("gunicorn did not answer on loopback")
+    except BaseException:  # Ctrl-C or SIGTERM while waiting too: never leave it running
+        gunicorn_stop(server)
+        raise
 
 
 def gunicorn_stop(server: subprocess.Popen | None) -> None:

@@ -12,7 +12,7 @@ import logging
 import secrets
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field as dataclass_field
 from datetime import timedelta
 from pathlib import Path
 
@@ -310,7 +310,7 @@ class ImportReport:
     lines: list[ImportLine]
     fatal: str | None = None
     # Worth a look though nothing stopped (an unknown CSV column, a missing label list).
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = dataclass_field(default_factory=list)
 
     def count(self, outcome: str) -> int:
         return sum(1 for line in self.lines if line.outcome == outcome)

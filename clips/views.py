@@ -191,7 +191,7 @@ def media_file(request, path):
     """
     if not _SAFE_NAME.match(path) or not path.startswith(services.RENDITION_PREFIX + "/"):
         raise Http404
-    try:  # one open, no exists-then-open race
+    try:  # open, not exists-then-open: no race between the check and the read
         handle = default_storage.open(path, "rb")
     except (FileNotFoundError, NotADirectoryError):
         raise Http404 from None

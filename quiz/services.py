@@ -290,8 +290,6 @@ def attempt_progress(*, attempt: Attempt, now: Optional[datetime] = None) -> Pro
     return Progress(item=item, total=counts["total"], answered=counts["answered"])
 
 
-# Clip columns the reveal never shows (consent record, processing state, bookkeeping):
-# answering an item reads a clip's row, and half of it is these.
 @dataclass
 class Outcome:
     """One answered item, as the reveal shows it."""

@@ -141,13 +141,15 @@ def answer_target(*, token: str, attempt_pk: Optional[int] = None, attempt_publi
     if attempt_pk is not None:
         scope, params = "a.{pk} = %s", [attempt_pk]
     elif learner_id is not None:
-        scope, params = "a.public_id = %s AND a.{learner} = %s", [attempt_public_id, learner_id]
+        scope, params = "a.{public_id} = %s AND a.{learner} = %s", [attempt_public_id, learner_id]
     elif guest_key:
-        scope, params = "a.public_id = %s AND a.{learner} IS NULL AND a.{guest} = %s", [attempt_public_id, guest_key]
+        scope = "a.{public_id} = %s AND a.{learner} IS NULL AND a.{guest} = %s"
+        params = [attempt_public_id, guest_key]
     else:
         return None
     sql = _cached_sql(scope, lambda: _target_sql(scope.format(
-        pk=column(Attempt, "pk"), learner=column(Attempt, "learner"), guest=column(Attempt, "guest_key"))))
+        pk=column(Attempt, "pk"), public_id=column(Attempt, "public_id"), learner=column(Attempt, "learner"),
+        guest=column(Attempt, "guest_key"))))
     with connection.cursor() as cursor:
         cursor.execute(sql, [token, *params])
         row = cursor.fetchone()
@@ -172,7 +174,7 @@ def _store_sql(last: bool) -> tuple[str, ...]:
     round trip); elsewhere three, in a transaction."""
     r, s, a = table(Response), table(AttemptScore), table(Attempt)
     insert = (f"INSERT INTO {r} ({', '.join(column(Response, n) for n in _RESPONSE_FIELDS)})"
-              f" VALUES ({', '.join(['%s'] * len(_RESPONSE_FIELDS))}) RETURNING {column(Response, 'pk')}")
+              f" VALUES ({', '.join(['%s'] * len(_RESPONSE_FIELDS))})")
     counts = [column(AttemptScore, n) for n in _SCORE_COUNTS]
     keys = f"{column(AttemptScore, 'attempt')}, {column(AttemptScore, 'technique')}"
     values = ", ".join(["%s"] * (2 + len(counts)))
@@ -182,7 +184,7 @@ def _store_sql(last: bool) -> tuple[str, ...]:
     finished_at = column(Attempt, "finished_at")
     end = f"UPDATE {a} SET {finished_at} = %s WHERE {column(Attempt, 'pk')} = %s AND {finished_at} IS NULL"
     if connection.vendor == "postgresql":
-        return (f"WITH r AS ({insert}), s AS ({upsert.format(source=f'SELECT {values} FROM r')})"
+        return (f"WITH r AS ({insert} RETURNING {column(Response, 'pk')}), s AS ({upsert.format(source=f'SELECT {values} FROM r')})"
                 + (f", e AS ({end} AND EXISTS (SELECT 1 FROM r))" if last else "")
                 + f" SELECT {column(Response, 'pk')} FROM r",)
     return (insert, upsert.format(source=f"VALUES ({values})"), *([end] if last else []))
@@ -212,7 +214,8 @@ def answer_store(*, item: AttemptItem, technique: str, deltas: dict[str, int], l
         # The transaction begins IMMEDIATE (settings), so it holds the write lock from the start.
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(insert, response_params)
-            (pk,) = cursor.fetchone()
+            pk = cursor.lastrowid  # not RETURNING: SQLite has it only from 3.35, Django 5.2 runs on 3.31
+
             cursor.execute(upsert, score_params)
             if end:
                 cursor.execute(end[0], end_params)

@@ -6,6 +6,7 @@ from django.db.models.fields.files import FieldFile
 from django.template.loader import get_template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from quiz.models import CLIP_REVEAL_FIELDS
 
@@ -65,7 +66,8 @@ def _reveal_clip_key(clip) -> tuple:
             values.append(value.url if value else "")
         else:
             values.append(repr(value))
-    return (clip.pk, *values)
+    # Numbers in it are localised: the language is part of what it is made of.
+    return (clip.pk, get_language(), *values)
 
 
 @register.simple_tag

@@ -302,7 +302,7 @@ def test_the_database_refuses_a_second_open_attempt(student, teacher):
     Attempt.objects.create(quiz=quiz, learner=student, mode=quiz.mode, is_preview=True)
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # outside a transaction, as in a request: no savepoint to lean on
 def test_answer_store_writes_all_or_nothing(attempt):
     """The answer, its score and the attempt's end go together: a score the database refuses
     (more hits than fakes) leaves no answer behind, on PostgreSQL's one statement and SQLite's three."""
