@@ -434,15 +434,16 @@ def join(request):
 @require_http_methods(["GET", "POST"])
 @ratelimit(group="classroom.join", key="user_or_ip", rate="20/m", method="POST", block=True)
 def join_link(request, token):
-    classroom = Classroom.objects.filter(join_token=token).first()
-    if request.method == "POST":
+    if request.method == "POST":  # the service finds the class by its link
         try:
             membership, created = services.membership_join(student=request.user, token=token)
         except services.Refused as refusal:
+            classroom = Classroom.objects.filter(join_token=token).first()
             return render(request, "classroom/join_link.html", {"classroom": classroom, "refusal": refusal},
                           status=refusal.status)
         _joined_message(request, membership, created)
         return redirect("classroom:my_work")
+    classroom = Classroom.objects.filter(join_token=token).first()
     if classroom is None:
         refusal = services.Refused("This join link is no longer valid. Ask your teacher for a new link or the "
                                    "class code.", status=404)

@@ -163,3 +163,15 @@ def test_co_teachers_are_added_by_email_and_the_owner_cannot_be_removed(client, 
         services.coteacher_remove(link=owner_link)
     with pytest.raises(services.Refused, match="no teacher account"):
         services.coteacher_add(classroom=classroom, email="nobody@example.com")
+
+
+def test_joining_by_link_reads_the_class_once(client, classroom, student):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(student)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("classroom:join_link", args=[classroom.join_token]))
+    assert response.status_code == 302
+    lookups = [q["sql"] for q in queries.captured_queries if '"join_token" =' in q["sql"]]
+    assert len(lookups) == 1, lookups
