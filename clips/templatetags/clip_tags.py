@@ -1,4 +1,5 @@
-"""The real/synthetic badge, one markup everywhere a label is shown (after the answer, or to teachers)."""
+"""The real/synthetic badge, one markup everywhere a label is shown (after the answer, or to
+teachers), and tell-region coordinates for SVG overlays."""
 
 from django import template
 from django.utils.safestring import mark_safe
@@ -16,3 +17,12 @@ def truth_badge(clip):
     if clip.truth == Truth.SYNTHETIC:
         return SYNTHETIC_BADGE
     return REAL_BADGE
+
+
+@register.filter
+def svg_units(value):
+    """A relative coordinate (0..1) in a ``viewBox="0 0 100 100"`` SVG, to 0.01 of a percent."""
+    try:
+        return round(float(value) * 100, 2)
+    except (TypeError, ValueError):
+        return 0

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from clips.templatetags.clip_tags import svg_units
 from quiz.models import CLIP_REVEAL_FIELDS
 
 register = template.Library()
@@ -17,13 +18,7 @@ _reveal_clip_cache: dict[tuple, SafeString] = {}
 _POINT_SLOT = mark_safe("<!--learner-point-->")
 
 
-@register.filter
-def svg_units(value):
-    """A relative coordinate (0..1) in a ``viewBox="0 0 100 100"`` SVG."""
-    try:
-        return round(float(value) * 100, 2)
-    except (TypeError, ValueError):
-        return 0
+register.filter("svg_units", svg_units)
 
 
 @register.filter

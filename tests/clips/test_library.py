@@ -257,10 +257,11 @@ def test_library_query_count_does_not_grow_with_clips(teacher_client, django_ass
 
 
 def test_synthetic_detail_carries_a_visible_label_and_the_tells(teacher_client, teacher):
-    clip = ClipFactory(owner=teacher, fake=True)
+    clip = ClipFactory(owner=teacher, fake=True, regions=[{"x": 0.125, "y": 0.3333, "w": 0.25, "h": 0.5}])
     html = teacher_client.get(reverse("clips:detail", args=[clip.public_id])).content.decode()
     assert 'class="badge badge-synthetic">Synthetic' in html
-    assert "<rect" in html and clip.tells in html
+    # Drawn where the reveal draws it, not rounded to whole percent.
+    assert '<rect x="12.5" y="33.33" width="25.0" height="50.0"' in html and clip.tells in html
 
 
 def test_delete_removes_files_when_unused(teacher_client, teacher):
