@@ -4,8 +4,9 @@ Starts gunicorn on loopback with ``bench.settings`` (the app plus a trivial
 ``/bench/ping/`` view behind the same middleware that reads ``request.user``), on
 a throw-away SQLite file in a temporary directory, or on ``DATABASE_URL`` when
 set (point that at a throw-away database: users, clips and a quiz are created in
-it). Then N learner threads, each with its own logged-in session, run ``--rounds``
-rounds (default 5) of:
+it). Then N learner threads (a fresh set of learners each round, so none passes
+the app's 120 answers a minute), each with its own logged-in session, run
+``--rounds`` rounds (default 5) of:
 
 1. ping:    GET /bench/ping/ (the baseline, same server, same run);
 2. answers: POST each item's answer of a fresh attempt (htmx, as the page does) in order;
@@ -17,9 +18,11 @@ after a first round that warms the workers up and is not counted, and then once:
 Ping and answer phases alternate so that both see the same machine (a 2-core box
 with other work on it drifts within a run); the ratio is the answers' throughput
 over all rounds to the pings' over all rounds (goal >= 0.5), with each round's own
-ratio printed beside it. It also prints p50/p99 latency, errors (goal 0), and
-checks that the stored responses are exactly the acknowledged ones. Bounded: fixed
-request counts and a wall-clock cap; loopback only.
+ratio printed beside it. It also prints p50/p99 latency, errors (goal 0), the CPU
+each request cost gunicorn (and PostgreSQL, when that is the database), and checks
+that the stored responses are exactly the acknowledged ones. ``--workers`` sync
+workers by default; ``--threads`` above 1 runs gthread workers instead. Bounded:
+fixed request counts and a wall-clock cap; loopback only.
 """
 
 from __future__ import annotations
