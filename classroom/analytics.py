@@ -114,11 +114,6 @@ class Skill:
                    correct=hits + (n - n_fake - false_alarms), brier_sum=(row.get(f"brier_e4{suffix}") or 0) / 10_000)
 
 
-def skill_aggregates(condition: Q = Q(), suffix: str = "") -> dict:
-    """Conditional aggregates over Response rows that ``Skill.from_row`` reads back."""
-    return response_score_aggregates(condition, suffix)
-
-
 def score_aggregates() -> dict:
     """Sums over ``AttemptScore`` rows (the Brier sum in ten-thousandths), as ``learner_skills_from_scores`` reads them."""
     return {name: Sum(name) for name in ("n", "n_fake", "hits", "false_alarms", "brier_e4")}
@@ -219,7 +214,7 @@ def class_scores(*, classroom: Classroom, assignments: Iterable[Assignment]) -> 
 
 
 def learner_skills(responses: QuerySet) -> dict[int, Skill]:
-    rows = responses.values(learner=F("item__attempt__learner_id")).annotate(**skill_aggregates()).order_by()
+    rows = responses.values(learner=F("item__attempt__learner_id")).annotate(**response_score_aggregates()).order_by()
     return {row["learner"]: Skill.from_row(row) for row in rows}
 
 
@@ -705,7 +700,7 @@ def _p_fake(answered_fake: bool, confidence: Optional[int]) -> float:
 def student_profile(*, classroom: Classroom, assignments: list[Assignment], learner_id: int) -> StudentProfile:
     """One student's measures, their attempts over time and by technique: four queries."""
     responses = class_responses(classroom=classroom, assignments=assignments, learner_ids=[learner_id])
-    skill = Skill.from_row(responses.aggregate(**skill_aggregates()))
+    skill = Skill.from_row(responses.aggregate(**response_score_aggregates()))
     levels = (
         responses.values("answered_fake", "confidence", truth=F("item__clip__truth"))
         .annotate(count=Count("pk")).order_by()
@@ -719,14 +714,14 @@ def student_profile(*, classroom: Classroom, assignments: list[Assignment], lear
         for row in responses.values(
             public_id=F("item__attempt__public_id"), title=F("item__attempt__quiz__title"),
             started_at=F("item__attempt__started_at"), finished_at=F("item__attempt__finished_at"),
-        ).annotate(**skill_aggregates()).order_by("started_at")
+        ).annotate(**response_score_aggregates()).order_by("started_at")
     ]
     labels = dict(Technique.choices)
     by_technique = [
         ("Real clips" if row["technique"] == Technique.AUTHENTIC else labels.get(row["technique"], row["technique"]),
          Skill.from_row(row))
         for row in responses.values(technique=F("item__clip__technique"))
-        .annotate(**skill_aggregates()).order_by("technique")
+        .annotate(**response_score_aggregates()).order_by("technique")
     ]
     return StudentProfile(skill=skill, auc=auc, attempts=attempts, by_technique=by_technique)
 
@@ -885,7 +880,7 @@ def prepost(*, classroom: Classroom, assignments: list[Assignment], post: Assign
         for row in Response.objects.filter(pre_q | post_q, item__attempt__is_preview=False,
                                            item__attempt__learner_id__in=students)
         .values(learner=F("item__attempt__learner_id"))
-        .annotate(**skill_aggregates(pre_q, "_pre"), **skill_aggregates(post_q, "_post")).order_by()
+        .annotate(**response_score_aggregates(pre_q, "_pre"), **response_score_aggregates(post_q, "_post")).order_by()
     }
     rows = [
         GainRow(m, Skill.from_row(rows_by_learner.get(m.student_id, {}), "_pre"),

@@ -137,7 +137,8 @@ def answer_target(*, token: str, attempt_pk: Optional[int] = None, attempt_publi
                   learner_id: Optional[int] = None, guest_key: str = "") -> Optional[Target]:
     """The item with this token, in one query: in the attempt with this primary key, or in
     the attempt with this public id that belongs to this learner (or, without a learner,
-    to this guest browser). None when there is no such item."""
+    to this guest browser): ``models.learner_filter``'s rule, in SQL. None when there is no
+    such item."""
     if attempt_pk is not None:
         scope, params = "a.{pk} = %s", [attempt_pk]
     elif learner_id is not None:
@@ -184,9 +185,10 @@ def _store_sql(last: bool) -> tuple[str, ...]:
     finished_at = column(Attempt, "finished_at")
     end = f"UPDATE {a} SET {finished_at} = %s WHERE {column(Attempt, 'pk')} = %s AND {finished_at} IS NULL"
     if connection.vendor == "postgresql":
-        return (f"WITH r AS ({insert} RETURNING {column(Response, 'pk')}), s AS ({upsert.format(source=f'SELECT {values} FROM r')})"
+        pk = column(Response, "pk")
+        return (f"WITH r AS ({insert} RETURNING {pk}), s AS ({upsert.format(source=f'SELECT {values} FROM r')})"
                 + (f", e AS ({end} AND EXISTS (SELECT 1 FROM r))" if last else "")
-                + f" SELECT {column(Response, 'pk')} FROM r",)
+                + f" SELECT {pk} FROM r",)
     return (insert, upsert.format(source=f"VALUES ({values})"), *([end] if last else []))
 
 

@@ -151,9 +151,8 @@ def response_submit(request, attempt_id):
     token = request.POST.get("token", "")
     target = None
     if token:
-        target = sql.answer_target(
-            token=token, attempt_public_id=attempt_id, learner_id=request.user.pk,
-            guest_key="" if request.user.is_authenticated else _guest_key(request))
+        target = sql.answer_target(token=token, attempt_public_id=attempt_id, learner_id=request.user.pk,
+                                   guest_key=_guest_key(request))
     attempt = target.item.attempt if target is not None else _attempt(request, attempt_id)
     form = AnswerForm(request.POST, ask_confidence=attempt.ask_confidence)
     if not form.is_valid():

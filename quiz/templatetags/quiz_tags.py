@@ -1,5 +1,5 @@
-"""Small formatting filters for quiz pages (SVG coordinates, percentages), and the
-reveal's clip part, rendered once per clip and process."""
+"""Small formatting filters for quiz pages (percentages, time left), and the reveal's clip
+part, rendered once per clip and process."""
 
 from django import template
 from django.db.models.fields.files import FieldFile
@@ -16,9 +16,6 @@ register = template.Library()
 REVEAL_CLIP_CACHE_SIZE = 512
 _reveal_clip_cache: dict[tuple, SafeString] = {}
 _POINT_SLOT = mark_safe("<!--learner-point-->")
-
-
-register.filter("svg_units", svg_units)
 
 
 @register.filter
