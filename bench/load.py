@@ -11,11 +11,12 @@ Redis (cache and Celery broker). It
    with a logged-in database session (no password hashing in the timed part);
 3. starts gunicorn and runs one thread per learner, without think time unless
    ``--think-ms`` says otherwise (but never faster than the app's 120 answers a
-   minute per learner, which it refuses as a script would be refused), through the flow a browser takes: start or resume
-   the quiz (POST), then per item GET the item card (htmx), GET the image, POST the
-   answer (htmx, the reveal comes back); at the end GET the results and start
-   again. A small share of answers is sent twice at once (a double click): one
-   must be acknowledged and the other refused with 409;
+   minute per learner, which it refuses as a script would be refused), through
+   the flow a browser takes: start or resume the quiz (POST), then per item GET
+   the item card (htmx), GET the image, POST the answer (htmx, the reveal comes
+   back); at the end GET the results and start again. A small share of answers
+   is sent twice at once (a double click): one must be acknowledged and the
+   other refused with 409;
 4. prints errors (goal 0), p50/p99 latency of answers and of all requests,
    throughput, and checks that every acknowledged answer (HTTP 200) is stored
    exactly once, with the answer that was sent, and that nothing else is stored.
