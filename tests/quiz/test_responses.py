@@ -1,20 +1,20 @@
 """Answering: stored exactly once (double submit, concurrent submits), refused with words
 when out of order, too late, unknown or for someone else's attempt; bounded query counts."""
 
-import threading
 from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from quiz import services
-from quiz.models import Attempt, Response
+from quiz.models import Attempt, AttemptScore, Response
 from tests.factories import UserFactory
 
-from .conftest import answer, answer_url, current_token, make_clips, make_quiz, take_url
+from .conftest import answer, answer_url, at_once, current_token, make_clips, make_quiz, take_url
 
 
 @pytest.fixture
@@ -43,30 +43,23 @@ def test_two_concurrent_submits_store_one_response(student, teacher, run):
     quiz = make_quiz(owner=teacher, clips=make_clips(2, 2))
     attempt = services.attempt_start(quiz=quiz, learner=student)
     token = current_token(attempt)
-    barrier = threading.Barrier(2)
-    results = []
 
     def submit(fake):
         try:
-            barrier.wait()
-            fresh = Attempt.objects.get(pk=attempt.pk)
-            outcome = services.response_record(attempt=fresh, token=token, answered_fake=fake, confidence=70)
-            results.append(("stored", outcome.response.pk))
+            outcome = services.response_record(attempt=Attempt.objects.get(pk=attempt.pk), token=token,
+                                               answered_fake=fake, confidence=70)
+            return "stored", outcome.response.pk
         except services.Refused as refusal:
-            results.append(("refused", refusal.outcome.response.pk if refusal.outcome else None))
-        finally:
-            connection.close()  # each thread has its own connection
+            return "refused", refusal.outcome.response.pk if refusal.outcome else None
 
-    threads = [threading.Thread(target=submit, args=(fake,)) for fake in (True, False)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = at_once(submit, True, False)
     assert Response.objects.filter(item__token=token).count() == 1
     stored = Response.objects.get(item__token=token)
     assert sorted(kind for kind, _ in results) == ["refused", "stored"]
     # The loser is told about the answer that stands, not its own.
     assert {pk for _, pk in results} == {stored.pk}
+    # It counts once in the attempt's running score too.
+    assert AttemptScore.objects.filter(attempt=attempt).aggregate(n=Sum("n"))["n"] == 1
 
 
 @pytest.mark.django_db
@@ -268,21 +261,7 @@ def test_two_concurrent_starts_open_one_attempt(student, teacher, who):
         quiz.is_public = True
         quiz.save()
     who_kwargs = {"learner": student} if who == "learner" else {"guest_key": "browser-1"}
-    barrier = threading.Barrier(2)
-    started = []
-
-    def start():
-        try:
-            barrier.wait()
-            started.append(services.attempt_start(quiz=quiz, **who_kwargs).pk)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=start) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    started = at_once(lambda _: services.attempt_start(quiz=quiz, **who_kwargs).pk, 1, 2)
     assert len(started) == 2 and len(set(started)) == 1
     assert Attempt.objects.filter(quiz=quiz).count() == 1
     # Once finished, the next start is a new attempt.

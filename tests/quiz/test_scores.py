@@ -1,16 +1,15 @@
-"""Running scores (``AttemptScore``): kept with each stored answer, never twice for one item,
-equal to ``scoring.summarize`` on the same responses, and rebuilt after a clip is relabelled."""
+"""Running scores (``AttemptScore``): kept with each stored answer (never twice for one item:
+see test_responses' concurrent submits), equal to ``scoring.summarize`` on the same
+responses, and rebuilt after a clip is relabelled."""
 
 import math
-import threading
 
 import pytest
-from django.db import connection
 from django.db.models import Sum
 
 from clips.models import Technique, Truth
 from quiz import scoring, services
-from quiz.models import Attempt, AttemptScore, Response
+from quiz.models import AttemptScore, Response
 
 from .conftest import answer, current_token, make_clips, make_quiz, take_url
 
@@ -67,32 +66,6 @@ def test_refused_answers_do_not_count(attempt):
     with pytest.raises(services.Refused):
         services.response_record(attempt=attempt, token=later.token, answered_fake=True, confidence=None)
     assert totals(attempt)["n"] == 0
-
-
-@pytest.mark.django_db(transaction=True)
-def test_two_concurrent_submits_count_once(student, teacher):
-    quiz = make_quiz(owner=teacher, clips=make_clips(2, 2))
-    attempt = services.attempt_start(quiz=quiz, learner=student)
-    token = current_token(attempt)
-    barrier = threading.Barrier(2)
-
-    def submit(fake):
-        try:
-            barrier.wait()
-            services.response_record(attempt=Attempt.objects.get(pk=attempt.pk), token=token,
-                                     answered_fake=fake, confidence=70)
-        except services.Refused:
-            pass
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit, args=(fake,)) for fake in (True, False)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert Response.objects.filter(item__attempt=attempt).count() == 1
-    assert totals(attempt)["n"] == 1
 
 
 @pytest.mark.django_db
