@@ -2,7 +2,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import views
-from .decorators import login_required
 from .forms import QueuedPasswordResetForm
 
 app_name = "accounts"
@@ -14,12 +13,10 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/change/",
-        # Ours outside Django's own check, so an htmx request is sent to log in as a whole page.
-        login_required(auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("accounts:password_change_done"))),
+        auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("accounts:password_change_done")),
         name="password_change",
     ),
-    path("password/change/done/", login_required(auth_views.PasswordChangeDoneView.as_view()),
-         name="password_change_done"),
+    path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path(
         "password/reset/",
         auth_views.PasswordResetView.as_view(

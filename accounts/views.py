@@ -2,13 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from . import services
-from .decorators import login_required
 from .forms import AccountDeleteForm, SignUpForm
 
 

@@ -15,7 +15,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from accounts.decorators import login_required, teacher_required
+from django.contrib.auth.decorators import login_required
+
+from accounts.decorators import teacher_required
 from lessons.services import lesson_progress_summary
 from . import analytics, services
 from .forms import AssignmentForm, ClassDeleteForm, ClassroomForm, CoTeacherForm, JoinForm

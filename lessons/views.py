@@ -7,13 +7,13 @@ works without JavaScript (it redirects back to the right spot on the lesson page
 from functools import wraps
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.decorators import login_redirect
 from clips.models import Technique
 
 from . import services
@@ -25,7 +25,7 @@ LESSON_TEMPLATE = "lessons/lesson_detail.html"
 
 
 def learner_required(view):
-    """Anonymous visitors go to log-in and come back to the lesson; htmx gets a full-page redirect."""
+    """Anonymous visitors go to log-in and come back to the lesson."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -33,7 +33,7 @@ def learner_required(view):
             return view(request, *args, **kwargs)
         back_to = request.get_full_path() if request.method == "GET" else reverse(
             "lessons:lesson_detail", args=[kwargs["slug"]])
-        return login_redirect(request, back_to)
+        return redirect_to_login(back_to)
 
     return wrapper
 

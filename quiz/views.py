@@ -8,6 +8,8 @@ Views parse, call one service and render. Every attempt lookup goes through
 import secrets
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template
@@ -16,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 from django_ratelimit.decorators import ratelimit
 
-from accounts.decorators import login_redirect, login_required, teacher_required
+from accounts.decorators import teacher_required
 from clips.models import Clip, Technique
 
 from . import reports, services, sql
@@ -78,7 +80,7 @@ def quiz_start(request, quiz_id):
         raise Http404
     if not Quiz.objects.takeable_by(request.user).filter(pk=quiz.pk).exists():
         if not request.user.is_authenticated:
-            return login_redirect(request)
+            return redirect_to_login(request.get_full_path())
         raise Http404
     if request.method == "POST":
         try:
@@ -119,7 +121,7 @@ def quiz_practice(request):
 @require_GET
 def attempt_take(request, attempt_id):
     if _needs_login(request):
-        return login_redirect(request)
+        return redirect_to_login(request.get_full_path())
     attempt = _attempt(request, attempt_id)
     if not attempt.is_finished and attempt.is_overdue():
         services.attempt_finish(attempt=attempt)
@@ -144,7 +146,7 @@ def _current_item(request, attempt):
 @ratelimit(key="config.ratelimits.learner_or_guest", rate="120/m", method="POST", block=True)
 def response_submit(request, attempt_id):
     if _needs_login(request):
-        return login_redirect(request, reverse("quiz:attempt_take", args=[attempt_id]))
+        return redirect_to_login(reverse("quiz:attempt_take", args=[attempt_id]))
     # One query for the item with its attempt (scoped to this visitor), clip and the
     # attempt's state; when that finds nothing, the plain attempt lookup says 404 or
     # the service says "not part of this attempt".
@@ -186,7 +188,7 @@ def response_submit(request, attempt_id):
 @require_GET
 def attempt_reveal(request, attempt_id, token):
     if _needs_login(request):
-        return login_redirect(request)
+        return redirect_to_login(request.get_full_path())
     attempt = _attempt(request, attempt_id)
     item = get_object_or_404(attempt.items.select_related("clip", "response"), token=token)
     response = getattr(item, "response", None)
@@ -201,7 +203,7 @@ def attempt_reveal(request, attempt_id, token):
 @require_GET
 def attempt_results(request, attempt_id):
     if _needs_login(request):
-        return login_redirect(request)
+        return redirect_to_login(request.get_full_path())
     attempt = _attempt(request, attempt_id)
     if not attempt.is_finished:
         return redirect("quiz:attempt_take", attempt_id=attempt.public_id)
