@@ -373,6 +373,15 @@ def clip_fields_from_record(record) -> dict:
     return fields
 
 
+def _provenance_problem(record) -> str:
+    """Rule 3: every clip records where it came from and under what licence."""
+    if not record.licence:
+        return "no licence: say under what licence it may be used (a licence column in a CSV manifest)"
+    if not (record.source or record.dataset):
+        return "no source: say where it comes from (a source or dataset column in a CSV manifest)"
+    return ""
+
+
 def clips_import(*, records, owner, dry_run: bool = False, on_progress=None) -> ImportReport:
     """Create clips for scanned records; duplicates (same dataset path or same bytes) are skipped."""
     lines: list[ImportLine] = []
@@ -380,7 +389,9 @@ def clips_import(*, records, owner, dry_run: bool = False, on_progress=None) -> 
     total = len(records)
     for index, record in enumerate(records, 1):
         key = f"{record.dataset}:{record.rel}"
-        if Clip.objects.filter(import_key=key).exists():
+        if problem := _provenance_problem(record):
+            lines.append(ImportLine(record.rel, "rejected", problem))
+        elif Clip.objects.filter(import_key=key).exists():
             lines.append(ImportLine(record.rel, "skipped", "already imported"))
         else:
             digest = _sha256_file(Path(record.path))

@@ -216,3 +216,20 @@ def test_web_import_shows_the_scan_warnings(teacher_client, tmp_path, django_cap
     assert job.status == "done" and job.warnings == ["m.csv: ignored unknown column(s): colour"]
     page = teacher_client.get(response["Location"]).content.decode()
     assert "Worth a look" in page and "ignored unknown column(s): colour" in page and "1 imported" in page
+
+
+def test_a_row_without_licence_or_source_is_rejected_not_imported(tmp_path):
+    """Rule 3: every clip records where it came from and under what licence. A misspelt
+    licence column leaves the licence empty: the warning says why, the row is refused."""
+    write_jpeg(tmp_path / "a.jpg", (10, 20, 30))
+    write_jpeg(tmp_path / "b.jpg", (200, 20, 30))
+    (tmp_path / "m.csv").write_text("path,truth,source,licnce,depicts_real_person\n"
+                                    "a.jpg,real,Own camera,CC0-1.0,no\n")
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_clips", str(tmp_path / "m.csv"), "--format", "csv", stdout=out, stderr=err)
+    assert "0 imported" in out.getvalue() and "1 rejected" in out.getvalue()
+    assert "no licence" in out.getvalue() and "ignored unknown column(s): licnce" in err.getvalue()
+    (tmp_path / "n.csv").write_text("path,truth,licence,depicts_real_person\nb.jpg,real,CC0-1.0,no\n")
+    out = run(str(tmp_path / "n.csv"), "--format", "csv")
+    assert "0 imported" in out and "no source" in out
+    assert not Clip.objects.exists()
