@@ -161,3 +161,33 @@ def test_assessment_shows_no_label_until_the_attempt_is_over(student_client, tea
     assert "badge-synthetic" not in html and "badge-real" not in html and "Item 2 of 2" in html
     token = attempt.items.get(position=1).token
     assert student_client.get(reverse("quiz:attempt_reveal", args=[attempt.public_id, token])).status_code == 404
+
+
+def test_assessment_with_a_reveal_date_reveals_nothing_at_the_end_or_on_a_double_submit(student_client, teacher):
+    """Rule 1 on the answer path itself: the last answer of an assessment whose answers show
+    only after a date, and a second submit of an answered item (its refusal carries the stored
+    answer), render from the attempt the answer read; neither may show a label or a verdict."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from quiz.models import Mode
+
+    real, fake = ClipFactory(**SHARED), ClipFactory(fake=True, **SHARED)
+    quiz = make_quiz(owner=teacher, clips=[real, fake], mode=Mode.ASSESSMENT,
+                     reveal_after=timezone.now() + timedelta(days=3))
+    student_client.post(reverse("quiz:quiz_start", args=[quiz.public_id]))
+    attempt = Attempt.objects.get()
+    student_client.get(take_url(attempt))
+    first_token = attempt.items.get(position=1).token
+    assert answer(student_client, attempt, token=first_token, htmx=True).status_code == 200
+    again = answer(student_client, attempt, token=first_token, fake=False, htmx=True)
+    student_client.get(take_url(attempt))
+    last = answer(student_client, attempt, htmx=True)
+    attempt.refresh_from_db()
+    assert again.status_code == 409 and attempt.is_finished
+    assert last.status_code == 200 and last["HX-Redirect"].endswith("/results/")
+    results = student_client.get(last["HX-Redirect"]).content.decode()
+    for html in (again.content.decode(), last.content.decode(), _main(results)):
+        assert "badge-synthetic" not in html and "badge-real" not in html
+        assert "Right." not in html and "Not this time." not in html and "You answered" not in html
