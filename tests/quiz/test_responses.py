@@ -300,3 +300,20 @@ def test_answer_store_writes_all_or_nothing(attempt):
     attempt.refresh_from_db()
     assert not Response.objects.exists() and attempt.finished_at is None
     assert not AttemptScore.objects.filter(n__gt=0).exists()
+
+
+@pytest.mark.django_db
+def test_a_start_that_loses_the_race_resumes_the_winners_attempt(student, teacher, monkeypatch):
+    """Not left to thread timing: a rival start commits its open attempt between this start's
+    check and its insert; the database refuses the second open attempt and the winner's is resumed."""
+    quiz = make_quiz(owner=teacher, clips=make_clips(2, 2))
+    create = services._attempt_create
+    rivals = []
+
+    def rival_first(**kwargs):
+        rivals.append(create(**kwargs))  # the other tab, a moment earlier
+        return create(**kwargs)
+
+    monkeypatch.setattr(services, "_attempt_create", rival_first)
+    attempt = services.attempt_start(quiz=quiz, learner=student)
+    assert attempt.pk == rivals[0].pk and Attempt.objects.filter(quiz=quiz).count() == 1
