@@ -150,13 +150,10 @@ def main() -> int:
 
                 assignments = list(classroom.assignments.all())
                 qs = analytics.class_responses(classroom=classroom, assignments=assignments)
-                scores = analytics.class_scores(classroom=classroom, assignments=assignments)
-                rows = scores.values(learner=analytics.F("attempt__learner_id")).annotate(
-                    **analytics.score_aggregates()).order_by()
-                print(rows.explain(analyze=True))
                 for label, fn in (
                     ("learner_skills (20,000 responses)", lambda: analytics.learner_skills(qs)),
-                    ("learner_skills_from_scores", lambda: analytics.learner_skills_from_scores(scores)),
+                    ("class_standings", lambda: analytics.class_standings(
+                        classroom=classroom, assignments=assignments, now=timezone.now())),
                     ("work_table", lambda: analytics.work_table(
                         assignments=assignments,
                         learner_ids=list(classroom.memberships.values_list("student_id", flat=True)))),

@@ -32,7 +32,9 @@ from django.utils import timezone
 from clips.models import Clip, Technique, Truth
 from lessons.models import LessonProgress
 from quiz import scoring
-from quiz.models import RIGHT, Attempt, AttemptScore, QuizItem, Response, response_score_aggregates
+from quiz.models import (
+    RIGHT, SCORE_COUNTS, Attempt, AttemptScore, QuizItem, Response, response_score_aggregates, score_correct,
+)
 
 from .models import Assignment, Classroom, Membership
 
@@ -106,21 +108,18 @@ class Skill:
         return self.n >= MIN_RESPONSES and self.n_fake > 0 and self.n_real > 0
 
     @classmethod
-    def from_row(cls, row: dict, suffix: str = "") -> "Skill":
-        n, n_fake = row.get(f"n{suffix}") or 0, row.get(f"n_fake{suffix}") or 0
-        hits, false_alarms = row.get(f"hits{suffix}") or 0, row.get(f"false_alarms{suffix}") or 0
+    def from_counts(cls, n, n_fake, hits, false_alarms, brier_e4) -> "Skill":
+        """From ``AttemptScore``'s counts (``SCORE_COUNTS``; None from an empty SUM is 0)."""
+        n, n_fake, hits, false_alarms = n or 0, n_fake or 0, hits or 0, false_alarms or 0
         # Right answers are the hits plus the correct rejections, so the database need not count them.
-        return cls(n=n, n_fake=n_fake, hits=hits, false_alarms=false_alarms,
-                   correct=hits + (n - n_fake - false_alarms), brier_sum=(row.get(f"brier_e4{suffix}") or 0) / 10_000)
+        return cls(n, n_fake, hits, false_alarms, hits + n - n_fake - false_alarms, (brier_e4 or 0) / 10_000)
+
+    @classmethod
+    def from_row(cls, row: dict, suffix: str = "") -> "Skill":
+        return cls.from_counts(*(row.get(f"{name}{suffix}") for name in SCORE_COUNTS))
 
 
-def score_aggregates() -> dict:
-    """Sums over ``AttemptScore`` rows (the Brier sum in ten-thousandths), as ``learner_skills_from_scores`` reads them."""
-    return {name: Sum(name) for name in ("n", "n_fake", "hits", "false_alarms", "brier_e4")}
-
-
-# Right answers: the hits plus the correct rejections.
-_SCORE_CORRECT = Sum(F("hits") + F("n") - F("n_fake") - F("false_alarms"))
+_SCORE_CORRECT = Sum(score_correct())
 
 
 def auc_from_levels(levels: Iterable[tuple[bool, float, int]]) -> Optional[float]:
@@ -185,12 +184,17 @@ def _any_window(windows: Iterable[Window], prefix: str) -> Q:
     return condition
 
 
+def assigned_attempts_q(windows: Iterable[Window], prefix: str = "") -> Q:
+    """Attempts inside a window of a quiz the class was set, not a teacher preview."""
+    return _any_window(windows, prefix) & Q(**{f"{prefix}is_preview": False})
+
+
 def class_attempts_q(*, classroom: Classroom, windows: Iterable[Window], prefix: str = "") -> Q:
     """The one rule for which attempts are a class's results (see the module docstring):
     inside a window of a quiz assigned to it, not a teacher preview, by a current
     student. ``prefix`` reaches ``Attempt`` from another model ("attempt__", ...)."""
     students = Membership.objects.filter(classroom=classroom).values("student_id")
-    return _any_window(windows, prefix) & Q(**{f"{prefix}is_preview": False, f"{prefix}learner_id__in": students})
+    return assigned_attempts_q(windows, prefix) & Q(**{f"{prefix}learner_id__in": students})
 
 
 def class_responses(*, classroom: Classroom, assignments: Iterable[Assignment],
@@ -216,17 +220,6 @@ def class_scores(*, classroom: Classroom, assignments: Iterable[Assignment]) -> 
 def learner_skills(responses: QuerySet) -> dict[int, Skill]:
     rows = responses.values(learner=F("item__attempt__learner_id")).annotate(**response_score_aggregates()).order_by()
     return {row["learner"]: Skill.from_row(row) for row in rows}
-
-
-def learner_skills_from_scores(scores: QuerySet) -> dict[int, Skill]:
-    """As ``learner_skills``, summing ``AttemptScore`` rows (a few per attempt) instead of responses."""
-    rows = (scores.values(learner=F("attempt__learner_id")).annotate(**score_aggregates()).order_by()
-            .values_list("learner", "n", "n_fake", "hits", "false_alarms", "brier_e4"))
-    # Tuples, not dicts: a class of 500 is 500 rows on every overview.
-    return {
-        learner: Skill(n, n_fake, hits, false_alarms, hits + n - n_fake - false_alarms, (brier_e4 or 0) / 10_000)
-        for learner, n, n_fake, hits, false_alarms, brier_e4 in rows if n
-    }
 
 
 # --------------------------------------------------------------------------
@@ -448,9 +441,8 @@ def _standing(assignment: Assignment, started: str, finished: str) -> Case:
 class Standings:
     """Per student: skill and a code per open assignment, from one query (two with lessons)."""
 
-    learner_ids: list[int]
-    skills: dict[int, Skill]
-    codes: dict[int, list[int]]
+    skills: dict[int, Skill]  # students with answers
+    codes: dict[int, list[int]]  # every student
     opened: list[Assignment]
     now: datetime
 
@@ -484,9 +476,9 @@ def class_standings(*, classroom: Classroom, assignments: list[Assignment], now:
     opened = [a for a in assignments if a.is_open(now)]
     windows = assignment_windows(assignments)
     # The join keeps only the attempts the class sees, so most sums need no FILTER of their own.
-    seen = FilteredRelation("student__attempts", condition=(
-        _any_window(windows.values(), "student__attempts__") & Q(student__attempts__is_preview=False)))
-    aggregates = {name: Sum(f"seen__scores__{name}") for name in ("n", "n_fake", "hits", "false_alarms", "brier_e4")}
+    # (The current-students part of class_attempts_q is the membership this starts from.)
+    seen = FilteredRelation("student__attempts", condition=assigned_attempts_q(windows.values(), "student__attempts__"))
+    aggregates = {name: Sum(f"seen__scores__{name}") for name in SCORE_COUNTS}
     quiz_codes = []
     for assignment in opened:
         if assignment.pk in windows:
@@ -502,7 +494,7 @@ def class_standings(*, classroom: Classroom, assignments: list[Assignment], now:
         members = members.filter(student_id__in=learner_ids)
     if windows:
         rows = (members.annotate(seen=seen).values("student_id").annotate(**aggregates).order_by()
-                .values_list("student_id", "n", "n_fake", "hits", "false_alarms", "brier_e4", *quiz_codes))
+                .values_list("student_id", *SCORE_COUNTS, *quiz_codes))
     else:
         # No quiz set: nothing to join. (An always-false join condition would empty the whole query.)
         rows = [(student_id, 0, 0, 0, 0, 0) for student_id in members.values_list("student_id", flat=True)]
@@ -526,13 +518,11 @@ def class_standings(*, classroom: Classroom, assignments: list[Assignment], now:
     where |= {f"c{a.pk}": -1 - i for i, a in enumerate(lessons)}
     order = [where.get(f"c{a.pk}") for a in opened]
     no_lessons = (_UNTOUCHED,) * len(lessons)
-    result = Standings([], {}, {}, opened, now)
+    result = Standings({}, {}, opened, now)
     for row in rows:
-        learner, n, n_fake, hits, false_alarms, brier_e4 = row[:6]
-        result.learner_ids.append(learner)
-        if n:
-            result.skills[learner] = Skill(n, n_fake, hits, false_alarms, hits + n - n_fake - false_alarms,
-                                           (brier_e4 or 0) / 10_000)
+        learner = row[0]
+        if row[1]:  # n
+            result.skills[learner] = Skill.from_counts(*row[1:6])
         read = lesson_codes.get(learner, no_lessons)
         result.codes[learner] = [_UNTOUCHED if i is None else row[i] if i >= 0 else read[-1 - i] for i in order]
     return result
@@ -547,7 +537,6 @@ class Overview:
     mean_d_prime: Mean
     bias: Spread
     class_skill: Skill
-    now: datetime
     standings: Standings
 
     @property
@@ -577,7 +566,7 @@ def class_overview(*, classroom: Classroom, assignments: list[Assignment], now=N
     now = now or timezone.now()
     standings = class_standings(classroom=classroom, assignments=assignments, now=now)
     skills, opened = standings.skills, standings.opened
-    n_students = len(standings.learner_ids)
+    n_students = len(standings.codes)
     columns = list(zip(*standings.codes.values())) if standings.codes else [()] * len(opened)
     counted = {}
     for assignment, column in zip(opened, columns):
@@ -605,7 +594,6 @@ def class_overview(*, classroom: Classroom, assignments: list[Assignment], now=N
         mean_d_prime=mean([s.d_prime for s in enough]),
         bias=spread([s.criterion for s in enough]),
         class_skill=class_skill,
-        now=now,
         standings=standings,
     )
 

@@ -235,12 +235,6 @@ def membership_remove(*, membership: Membership) -> None:
     membership.delete()
 
 
-def membership_leave(*, membership: Membership) -> None:
-    """The student leaves the class. As with a removal, their own work stays theirs and the
-    class's dashboards stop counting it (they count current students only)."""
-    membership_remove(membership=membership)
-
-
 # --------------------------------------------------------------------------
 # Teachers
 # --------------------------------------------------------------------------

@@ -468,7 +468,8 @@ def leave(request, class_id):
                                    classroom__public_id=class_id)
     classroom = membership.classroom
     if request.method == "POST":
-        services.membership_leave(membership=membership)
+        # As with a removal: their own work stays theirs; the class stops counting it.
+        services.membership_remove(membership=membership)
         messages.success(request, f"You left {classroom.name}. Your answers and lesson progress are kept, and "
                                   "its teachers no longer see them. A new class code lets you join again.")
         return redirect("classroom:my_work")

@@ -188,12 +188,8 @@ class AttemptQuerySet(models.QuerySet):
 
     def with_scores(self):
         """``n_answered`` and ``n_correct`` from the attempt's running score rows."""
-        return self.annotate(
-            n_answered=Coalesce(Sum("scores__n"), 0),
-            # Right answers: the hits plus the correct rejections (real clips called real).
-            n_correct=Coalesce(Sum(F("scores__hits") + F("scores__n") - F("scores__n_fake")
-                                   - F("scores__false_alarms")), 0),
-        )
+        return self.annotate(n_answered=Coalesce(Sum("scores__n"), 0),
+                             n_correct=Coalesce(Sum(score_correct("scores__")), 0))
 
 
 class Attempt(models.Model):
@@ -376,6 +372,15 @@ def response_score_aggregates(condition: Q = Q(), suffix: str = "") -> dict:
         f"false_alarms{suffix}": Count("pk", filter=condition & REAL & Q(answered_fake=True)),
         f"brier_e4{suffix}": Sum(BRIER_E4, filter=condition),
     }
+
+
+# AttemptScore's counts, in the order code that reads them as tuples relies on.
+SCORE_COUNTS = ("n", "n_fake", "hits", "false_alarms", "brier_e4")
+
+
+def score_correct(prefix: str = ""):
+    """Right answers in ``AttemptScore`` rows: the hits plus the correct rejections."""
+    return F(f"{prefix}hits") + F(f"{prefix}n") - F(f"{prefix}n_fake") - F(f"{prefix}false_alarms")
 
 
 class AttemptScore(models.Model):

@@ -27,7 +27,7 @@ from django.db.models import Model
 
 from clips.models import Clip
 
-from .models import CLIP_REVEAL_FIELDS, Attempt, AttemptItem, AttemptScore, Response
+from .models import CLIP_REVEAL_FIELDS, SCORE_COUNTS, Attempt, AttemptItem, AttemptScore, Response
 
 
 class Columns:
@@ -166,7 +166,6 @@ def answer_target(*, token: str, attempt_pk: Optional[int] = None, attempt_publi
 
 _RESPONSE_FIELDS = ("item", "answered_fake", "confidence", "time_ms", "point_x", "point_y", "grid_cell",
                     "found_tell", "created_at")
-_SCORE_COUNTS = ("n", "n_fake", "hits", "false_alarms", "brier_e4")
 
 
 def _store_sql(last: bool) -> tuple[str, ...]:
@@ -176,7 +175,7 @@ def _store_sql(last: bool) -> tuple[str, ...]:
     r, s, a = table(Response), table(AttemptScore), table(Attempt)
     insert = (f"INSERT INTO {r} ({', '.join(column(Response, n) for n in _RESPONSE_FIELDS)})"
               f" VALUES ({', '.join(['%s'] * len(_RESPONSE_FIELDS))})")
-    counts = [column(AttemptScore, n) for n in _SCORE_COUNTS]
+    counts = [column(AttemptScore, n) for n in SCORE_COUNTS]
     keys = f"{column(AttemptScore, 'attempt')}, {column(AttemptScore, 'technique')}"
     values = ", ".join(["%s"] * (2 + len(counts)))
     # One score row per attempt and technique: the first answer creates it, the others add to it.
@@ -201,7 +200,7 @@ def answer_store(*, item: AttemptItem, technique: str, deltas: dict[str, int], l
     stored and counted nothing."""
     now = values["created_at"]
     response_params = [item.pk] + [db_value(Response, name, values[name]) for name in _RESPONSE_FIELDS[1:]]
-    score_params = [item.attempt_id, technique, *(deltas[n] for n in _SCORE_COUNTS)]
+    score_params = [item.attempt_id, technique, *(deltas[n] for n in SCORE_COUNTS)]
     end_params = [db_value(Attempt, "finished_at", now), item.attempt_id] if last else []
     statements = _cached_sql(f"answer_store last={last}", lambda: _store_sql(last))
     if connection.vendor == "postgresql":
