@@ -1,7 +1,7 @@
 """Views for classes: thin functions that parse, call a service or an analytics read, and render.
 
-Teacher pages look the class up through ``Classroom.objects.for_teacher``, so a
-class that is not the teacher's is a 404; ``teacher_required`` answers students
+Teacher pages look the class up through the teacher's own ``ClassTeacher`` row
+(``_class``), so a class that is not the teacher's is a 404; ``teacher_required`` answers students
 with 403 and anonymous visitors with the log-in page.
 """
 

@@ -86,7 +86,7 @@
   // The server says how many seconds were left when it rendered the item; count
   // down from when this page (or swapped item) got them, on this browser's
   // monotonic clock, so a wrong system clock does not matter.
-  var warned = {};
+  var warned = {};  // one page is one attempt: each warning once, whichever item is showing
   function tick() {
     var limit = document.querySelector("#quiz-region [data-seconds-left]");
     if (!limit) return;
@@ -95,20 +95,19 @@
     if (isNaN(given)) return;
     var elapsed = (performance.now() - parseFloat(limit.getAttribute("data-received"))) / 1000;
     var seconds = Math.max(0, Math.ceil(given - elapsed));
-    var key = "limit";  // one page is one attempt: each warning once, whichever item is showing
     var left = limit.querySelector(".time-left");
     if (seconds > 0) {
       if (left) left.textContent = timeLeftWords(seconds);
       [300, 60].forEach(function (mark) {
-        if (seconds <= mark && seconds > mark - 5 && !warned[key + mark]) {
-          warned[key + mark] = true;
+        if (seconds <= mark && seconds > mark - 5 && !warned[mark]) {
+          warned[mark] = true;
           say(timeLeftWords(seconds) + " to answer.");
         }
       });
       return;
     }
-    if (warned[key + "end"]) return;
-    warned[key + "end"] = true;
+    if (warned.end) return;
+    warned.end = true;
     limit.textContent = "Time is up. Answers given before the limit are kept; new answers are not counted. ";
     var link = document.createElement("a");
     link.href = limit.getAttribute("data-results-url");

@@ -11,8 +11,17 @@ BEFORE = [("quiz", "0003_attemptscore_backfill")]
 AFTER = [("quiz", "0005_one_open_attempt")]
 
 
+@pytest.fixture
+def back_to_latest():
+    """Leave the database at the latest migration for the tests that follow, even when an assert failed."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
-def test_duplicate_open_attempts_are_closed_before_one_open_attempt_is_enforced():
+def test_duplicate_open_attempts_are_closed_before_one_open_attempt_is_enforced(back_to_latest):
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     apps = executor.loader.project_state(BEFORE).apps
@@ -48,7 +57,3 @@ def test_duplicate_open_attempts_are_closed_before_one_open_attempt_is_enforced(
     assert Attempt.objects.get(pk=newest.pk).finished_at is None
     assert Attempt.objects.get(pk=guest.pk).finished_at is None
 
-    # Leave the database at the latest state for the tests that follow.
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
