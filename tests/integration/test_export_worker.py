@@ -12,7 +12,6 @@ pytestmark = pytest.mark.integration
 
 
 def test_a_large_export_is_written_by_a_real_worker_and_downloads_whole(client, settings, celery_worker_process):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CLASSROOM_EXPORT_STREAM_MAX_RESPONSES = 10  # this class is "large": a job, not a stream
     data = build_class(n_students=12, tag="export-worker")
     client.force_login(data.teacher)

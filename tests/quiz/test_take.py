@@ -224,7 +224,7 @@ def test_unpublished_quiz_of_another_teacher_is_404_for_students(student_client,
 
 
 @pytest.mark.parametrize("own_answers", [0, 1])
-def test_logging_in_mid_guest_attempt_keeps_one_open_attempt_and_loses_no_answer(student, teacher, own_answers):
+def test_logging_in_mid_guest_attempt_keeps_one_open_attempt_and_loses_no_answer(student, own_answers):
     """The account already has an open attempt at the public quiz; the guest attempt is newer.
     After the claim the guest attempt (the one in use) stays open; the older one is removed
     if it was empty, or ends at its last answer and keeps it."""
@@ -249,7 +249,7 @@ def test_logging_in_mid_guest_attempt_keeps_one_open_attempt_and_loses_no_answer
     assert Response.objects.filter(item__attempt__learner=student).count() == 1 + own_answers
 
 
-def test_claiming_an_older_guest_attempt_leaves_the_accounts_newer_one_open(student, teacher):
+def test_claiming_an_older_guest_attempt_leaves_the_accounts_newer_one_open(student):
     quiz = make_quiz(owner=None, clips=make_clips(2, 2), is_public=True)
     guest = services.attempt_start(quiz=quiz, guest_key="browser-7", now=timezone.now() - timedelta(hours=1))
     item = services.attempt_progress(attempt=guest).item
