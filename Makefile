@@ -49,6 +49,7 @@ worker: $(VENV)/.installed
 
 test: $(VENV)/.installed-dev
 	bash scripts/ensure_services.sh
+	mkdir -p var/media var/private
 	REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} $(PY) -m pytest $(PYTEST_ARGS)
 
 check: $(VENV)/.installed-dev
