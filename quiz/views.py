@@ -136,7 +136,7 @@ def _current_item(request, attempt):
     if progress.item is None:  # all answered but not yet marked finished
         services.attempt_finish(attempt=attempt)
         return _redirect(request, reverse("quiz:attempt_results", args=[attempt.public_id]))
-    form = AnswerForm(initial={"token": progress.item.token}, ask_confidence=attempt.ask_confidence)
+    form = AnswerForm.of(attempt.ask_confidence, initial={"token": progress.item.token})
     context = {"attempt": attempt, "progress": progress, "form": form}
     return render(request, f"{TAKE}#item-card" if request.htmx else TAKE, context)
 
@@ -156,7 +156,7 @@ def response_submit(request, attempt_id):
         target = sql.answer_target(token=token, attempt_public_id=attempt_id, learner_id=request.user.pk,
                                    guest_key=_guest_key(request))
     attempt = target.item.attempt if target is not None else _attempt(request, attempt_id)
-    form = AnswerForm(request.POST, ask_confidence=attempt.ask_confidence)
+    form = AnswerForm.of(attempt.ask_confidence, request.POST)
     if not form.is_valid():
         progress = services.attempt_progress(attempt=attempt)
         if progress.item is None or form.data.get("token") != progress.item.token:

@@ -317,3 +317,18 @@ def test_a_start_that_loses_the_race_resumes_the_winners_attempt(student, teache
     monkeypatch.setattr(services, "_attempt_create", rival_first)
     attempt = services.attempt_start(quiz=quiz, learner=student)
     assert attempt.pk == rivals[0].pk and Attempt.objects.filter(quiz=quiz).count() == 1
+
+
+
+def test_answer_forms_alive_at_once_each_follow_their_own_quiz():
+    """The answer form's fields are shared by every instance (quiz.forms.SharedFields), and a
+    threaded server holds forms of different quizzes at once: neither may change the other."""
+    from quiz.forms import AnswerForm
+
+    data = {"token": "t", "answer": "fake"}
+    asking = AnswerForm.of(True, data)
+    quiet = AnswerForm.of(False, data)
+    assert quiet.is_valid() and quiet.answer_kwargs()["confidence"] is None
+    assert not asking.is_valid() and asking.errors["confidence"] == ["Choose how sure you are."]
+    sure = AnswerForm.of(True, {**data, "confidence": "70"})
+    assert sure.is_valid() and sure.answer_kwargs()["confidence"] == 70
