@@ -12,6 +12,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -126,9 +127,17 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # Not server_side_binding (prepared statements): measured to save 0.5 ms of PostgreSQL
-    # CPU per answer, but Django 5.2 does not split queries at PostgreSQL's 65,535 bound
-    # parameters, so deleting a large class (one IN list per related table) would fail.
+    # Not server_side_binding for the ORM: Django 5.2 does not split queries at PostgreSQL's
+    # 65,535 bound parameters, so deleting a large class (one IN list per related table)
+    # would fail. The answer path's own statements (quiz/sql.py) bind on the server and are
+    # prepared after this many runs on a connection. Behind a connection pooler that cannot
+    # keep prepared statements (PgBouncer in transaction mode before 1.21), set
+    # PG_PREPARE_THRESHOLD=off.
+    _prepare = env("PG_PREPARE_THRESHOLD", default="5").strip().lower()
+    if _prepare not in ("off", "none", "") and not _prepare.isdigit():
+        raise ImproperlyConfigured(f"PG_PREPARE_THRESHOLD is a number of runs or 'off', not {_prepare!r}.")
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "prepare_threshold", int(_prepare) if _prepare.isdigit() else None)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -197,8 +206,6 @@ if AWS_STORAGE_BUCKET_NAME:
 
     if find_spec("storages") is None or find_spec("boto3") is None:
         # Falling back to local disk would lose media between machines; stop instead.
-        from django.core.exceptions import ImproperlyConfigured
-
         raise ImproperlyConfigured(
             "AWS_STORAGE_BUCKET_NAME is set, so media goes to S3: pip install 'django-storages[s3]'."
         )

@@ -79,6 +79,27 @@ def table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+def _cursor():
+    """A cursor for this path's statements.
+
+    On PostgreSQL it binds parameters on the server, so that PostgreSQL can keep each
+    statement prepared and skip parsing and planning it on every answer. psycopg prepares
+    a query once a connection has run it ``prepare_threshold`` times; Django leaves that
+    off for its own cursors, which bind on the client (their ``IN`` lists can pass
+    PostgreSQL's 65,535 bound parameters), and settings turns it on for these statements,
+    whose parameters are few and fixed. Queries are logged and wrapped as Django's own."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        raw = ServerBindingCursor(connection.connection)
+    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+
+
 def column(model: type[Model], name: str) -> str:
     field = model._meta.pk if name == "pk" else model._meta.get_field(name)
     return connection.ops.quote_name(field.column)
@@ -151,9 +172,9 @@ def answer_target(*, token: str, attempt_pk: Optional[int] = None, attempt_publi
     sql = _cached_sql(scope, lambda: _target_sql(scope.format(
         pk=column(Attempt, "pk"), public_id=column(Attempt, "public_id"), learner=column(Attempt, "learner"),
         guest=column(Attempt, "guest_key"))))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [token, *params])
-        row = cursor.fetchone()
+    with _cursor() as c:
+        c.execute(sql, [token, *params])
+        row = c.fetchone()
     if row is None:
         return None
     n_item, n_attempt, n_clip = len(ITEM), len(ATTEMPT), len(CLIP)
@@ -207,19 +228,18 @@ def answer_store(*, item: AttemptItem, technique: str, deltas: dict[str, int], l
         # Outside a transaction the one statement is atomic by itself; inside one (a caller's),
         # a savepoint keeps that transaction usable when the insert is refused.
         with transaction.atomic() if connection.in_atomic_block else nullcontext():
-            with connection.cursor() as cursor:
-                cursor.execute(statements[0], response_params + score_params + end_params)
-                (pk,) = cursor.fetchone()
+            with _cursor() as c:
+                c.execute(statements[0], response_params + score_params + end_params)
+                (pk,) = c.fetchone()
     else:
         insert, upsert, *end = statements
         # The transaction begins IMMEDIATE (settings), so it holds the write lock from the start.
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(insert, response_params)
-            pk = cursor.lastrowid  # not RETURNING: SQLite has it only from 3.35, Django 5.2 runs on 3.31
-
-            cursor.execute(upsert, score_params)
+        with transaction.atomic(), _cursor() as c:
+            c.execute(insert, response_params)
+            pk = c.lastrowid  # not RETURNING: SQLite has it only from 3.35, Django 5.2 runs on 3.31
+            c.execute(upsert, score_params)
             if end:
-                cursor.execute(end[0], end_params)
+                c.execute(end[0], end_params)
     response = Response(pk=pk, item=item, **values)
     response._state.adding = False
     response._state.db = connection.alias
