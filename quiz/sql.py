@@ -22,7 +22,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Optional
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Model
 
 from clips.models import Clip
@@ -62,7 +62,8 @@ class Columns:
             self._converters[db.vendor] = found
         return self._converters[db.vendor]
 
-    def make(self, values, db=connection):
+    def make(self, values, db=None):
+        db = db or connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a thread-local lookup a use
         values = list(values)
         for i, (converters, col) in enumerate(self._converters_for(db)):
             for convert in converters:
@@ -70,9 +71,9 @@ class Columns:
         return self.model.from_db(db.alias, self.attnames, values)
 
 
-def db_value(model: type[Model], name: str, value):
+def db_value(model: type[Model], name: str, value, db=None):
     """A value as the ORM would send it to the database for this field."""
-    return model._meta.get_field(name).get_db_prep_save(value, connection)
+    return model._meta.get_field(name).get_db_prep_save(value, db or connection)
 
 
 def table(model: type[Model]) -> str:
@@ -178,9 +179,10 @@ def answer_target(*, token: str, attempt_pk: Optional[int] = None, attempt_publi
     if row is None:
         return None
     n_item, n_attempt, n_clip = len(ITEM), len(ATTEMPT), len(CLIP)
-    item = ITEM.make(row[:n_item])
-    item.attempt = ATTEMPT.make(row[n_item:n_item + n_attempt])
-    item.clip = CLIP.make(row[n_item + n_attempt:n_item + n_attempt + n_clip])
+    db = connections[DEFAULT_DB_ALIAS]
+    item = ITEM.make(row[:n_item], db)
+    item.attempt = ATTEMPT.make(row[n_item:n_item + n_attempt], db)
+    item.clip = CLIP.make(row[n_item + n_attempt:n_item + n_attempt + n_clip], db)
     answered, total, open_count, first_open = row[n_item + n_attempt + n_clip:]
     return Target(item=item, answered=bool(answered), total=total, open=open_count, first_open=first_open)
 
@@ -219,15 +221,16 @@ def answer_store(*, item: AttemptItem, technique: str, deltas: dict[str, int], l
 
     Raises ``IntegrityError`` when the item already has its answer (the one-to-one), having
     stored and counted nothing."""
+    db = connections[DEFAULT_DB_ALIAS]
     now = values["created_at"]
-    response_params = [item.pk] + [db_value(Response, name, values[name]) for name in _RESPONSE_FIELDS[1:]]
+    response_params = [item.pk] + [db_value(Response, name, values[name], db) for name in _RESPONSE_FIELDS[1:]]
     score_params = [item.attempt_id, technique, *(deltas[n] for n in SCORE_COUNTS)]
-    end_params = [db_value(Attempt, "finished_at", now), item.attempt_id] if last else []
+    end_params = [db_value(Attempt, "finished_at", now, db), item.attempt_id] if last else []
     statements = _cached_sql(f"answer_store last={last}", lambda: _store_sql(last))
-    if connection.vendor == "postgresql":
+    if db.vendor == "postgresql":
         # Outside a transaction the one statement is atomic by itself; inside one (a caller's),
         # a savepoint keeps that transaction usable when the insert is refused.
-        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+        with transaction.atomic() if db.in_atomic_block else nullcontext():
             with _cursor() as c:
                 c.execute(statements[0], response_params + score_params + end_params)
                 (pk,) = c.fetchone()
@@ -242,5 +245,5 @@ def answer_store(*, item: AttemptItem, technique: str, deltas: dict[str, int], l
                 c.execute(end[0], end_params)
     response = Response(pk=pk, item=item, **values)
     response._state.adding = False
-    response._state.db = connection.alias
+    response._state.db = db.alias
     return response
