@@ -127,17 +127,16 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # Not server_side_binding for the ORM: Django 5.2 does not split queries at PostgreSQL's
-    # 65,535 bound parameters, so deleting a large class (one IN list per related table)
-    # would fail. The answer path's own statements (quiz/sql.py) bind on the server and are
-    # prepared after this many runs on a connection. Behind a connection pooler that cannot
-    # keep prepared statements (PgBouncer in transaction mode before 1.21), set
-    # PG_PREPARE_THRESHOLD=off.
-    _prepare = env("PG_PREPARE_THRESHOLD", default="5").strip().lower()
-    if _prepare not in ("off", "none", "") and not _prepare.isdigit():
-        raise ImproperlyConfigured(f"PG_PREPARE_THRESHOLD is a number of runs or 'off', not {_prepare!r}.")
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "prepare_threshold", int(_prepare) if _prepare.isdigit() else None)
+    # Not server_side_binding: Django 5.2 does not split queries at PostgreSQL's 65,535
+    # bound parameters, so deleting a large class (one IN list per related table) would fail.
+# The answer path's own statements (quiz/sql.py) bind on the server and are prepared after
+# this many runs on a connection. Behind a pooler that cannot keep prepared statements
+# (PgBouncer in transaction mode, unless 1.22 or newer with max_prepared_statements above 0),
+# set PG_PREPARE_THRESHOLD=off.
+_prepare = env("PG_PREPARE_THRESHOLD", default="5").strip().lower()
+if _prepare not in ("off", "none", "") and not _prepare.isdigit():
+    raise ImproperlyConfigured(f"PG_PREPARE_THRESHOLD is a number of runs or 'off', not {_prepare!r}.")
+ANSWER_PREPARE_THRESHOLD = int(_prepare) if _prepare.isdigit() else None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

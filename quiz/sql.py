@@ -18,11 +18,14 @@ consistent counts (the check constraint).
 
 from __future__ import annotations
 
+import functools
 from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Optional
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Model
 
 from clips.models import Clip
@@ -63,7 +66,7 @@ class Columns:
         return self._converters[db.vendor]
 
     def make(self, values, db=None):
-        db = db or connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs a thread-local lookup a use
+        db = db or connections[DEFAULT_DB_ALIAS]  # once, not through the proxy on every use below
         values = list(values)
         for i, (converters, col) in enumerate(self._converters_for(db)):
             for convert in converters:
@@ -80,25 +83,74 @@ def table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _cursor():
-    """A cursor for this path's statements.
+def _cursor(db):
+    """A cursor for this path's statements on the connection ``db``.
 
-    On PostgreSQL it binds parameters on the server, so that PostgreSQL can keep each
-    statement prepared and skip parsing and planning it on every answer. psycopg prepares
-    a query once a connection has run it ``prepare_threshold`` times; Django leaves that
-    off for its own cursors, which bind on the client (their ``IN`` lists can pass
-    PostgreSQL's 65,535 bound parameters), and settings turns it on for these statements,
-    whose parameters are few and fixed. Queries are logged and wrapped as Django's own."""
-    if connection.vendor != "postgresql":
-        return connection.cursor()
+    On PostgreSQL (unless ``settings.ANSWER_PREPARE_THRESHOLD`` is None) it binds parameters
+    on the server and has psycopg prepare each statement after that many runs on a
+    connection, so PostgreSQL stops parsing and planning it on every answer (its CPU per
+    answer 1.66 -> 0.75 ms in ``bench/quiz_load.py``). Django's own cursors bind on the
+    client and prepare nothing: their ``IN`` lists can pass PostgreSQL's 65,535 bound
+    parameters; these statements have a few fixed ones. Errors, health checks and query
+    logging are Django's, as for its own cursors."""
+    if db.vendor != "postgresql" or settings.ANSWER_PREPARE_THRESHOLD is None:
+        return db.cursor()
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    with db.wrap_database_errors:
+        raw = _preparing_cursor_class()(db.connection)
+    return _prepared_debug_wrapper_class()(raw, db) if db.queries_logged else db.make_cursor(raw)
+
+
+@functools.cache
+def _preparing_cursor_class():
+    import psycopg
     from django.db.backends.postgresql.base import ServerBindingCursor
 
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    with connection.wrap_database_errors:
-        raw = ServerBindingCursor(connection.connection)
-    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    stale = (psycopg.errors.FeatureNotSupported, psycopg.errors.InvalidSqlStatementName)
+
+    class PreparingCursor(ServerBindingCursor):
+        """Prepares its statements; the rest of the connection does not.
+
+        psycopg's ``prepare_threshold`` belongs to the connection, and while it is set psycopg
+        counts every statement run, the ORM's too (their text, values inlined, up to 100 of
+        them). So it is set only while this cursor runs one (Django leaves it None)."""
+
+        def execute(self, query, params=None, **kwargs):
+            conn = self.connection
+            outside, conn.prepare_threshold = conn.prepare_threshold, settings.ANSWER_PREPARE_THRESHOLD
+            try:
+                try:
+                    return super().execute(query, params, **kwargs)
+                except stale:
+                    # "cached plan must not change result type" after a migration changed a
+                    # column this returns, or a statement the server no longer has. Inside a
+                    # transaction the rollback that follows makes psycopg forget its statements;
+                    # outside one, forget them now (psycopg sees the DEALLOCATE ALL) and run once more.
+                    if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                        raise
+                    super().execute("DEALLOCATE ALL", prepare=False)
+                    return super().execute(query, params, **kwargs)
+            finally:
+                conn.prepare_threshold = outside
+
+    return PreparingCursor
+
+
+@functools.cache
+def _prepared_debug_wrapper_class():
+    from django.db.backends.postgresql.base import CursorDebugWrapper
+
+    class PreparedDebugWrapper(CursorDebugWrapper):
+        """Logs a run of a prepared statement with its values, as Django logs server-side
+        binding: psycopg keeps no query text for it, where Django's wrapper looks."""
+
+        def execute(self, sql, params=None):
+            with self.debug_sql(self.db.ops.compose_sql(sql, params), params):
+                return CursorWrapper.execute(self, sql, params)
+
+    return PreparedDebugWrapper
 
 
 def column(model: type[Model], name: str) -> str:
@@ -173,13 +225,13 @@ def answer_target(*, token: str, attempt_pk: Optional[int] = None, attempt_publi
     sql = _cached_sql(scope, lambda: _target_sql(scope.format(
         pk=column(Attempt, "pk"), public_id=column(Attempt, "public_id"), learner=column(Attempt, "learner"),
         guest=column(Attempt, "guest_key"))))
-    with _cursor() as c:
+    db = connections[DEFAULT_DB_ALIAS]
+    with _cursor(db) as c:
         c.execute(sql, [token, *params])
         row = c.fetchone()
     if row is None:
         return None
     n_item, n_attempt, n_clip = len(ITEM), len(ATTEMPT), len(CLIP)
-    db = connections[DEFAULT_DB_ALIAS]
     item = ITEM.make(row[:n_item], db)
     item.attempt = ATTEMPT.make(row[n_item:n_item + n_attempt], db)
     item.clip = CLIP.make(row[n_item + n_attempt:n_item + n_attempt + n_clip], db)
@@ -231,13 +283,13 @@ def answer_store(*, item: AttemptItem, technique: str, deltas: dict[str, int], l
         # Outside a transaction the one statement is atomic by itself; inside one (a caller's),
         # a savepoint keeps that transaction usable when the insert is refused.
         with transaction.atomic() if db.in_atomic_block else nullcontext():
-            with _cursor() as c:
+            with _cursor(db) as c:
                 c.execute(statements[0], response_params + score_params + end_params)
                 (pk,) = c.fetchone()
     else:
         insert, upsert, *end = statements
         # The transaction begins IMMEDIATE (settings), so it holds the write lock from the start.
-        with transaction.atomic(), _cursor() as c:
+        with transaction.atomic(), _cursor(db) as c:
             c.execute(insert, response_params)
             pk = c.lastrowid  # not RETURNING: SQLite has it only from 3.35, Django 5.2 runs on 3.31
             c.execute(upsert, score_params)

@@ -4,12 +4,14 @@ when out of order, too late, unknown or for someone else's attempt; bounded quer
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from clips.models import Clip
 from quiz import services
 from quiz.models import Attempt, AttemptScore, Response
 from tests.factories import UserFactory
@@ -334,20 +336,69 @@ def test_answer_forms_alive_at_once_each_follow_their_own_quiz():
     assert sure.is_valid() and sure.answer_kwargs()["confidence"] == 70
 
 
+prepared_statements = pytest.mark.skipif(
+    connection.vendor != "postgresql" or settings.ANSWER_PREPARE_THRESHOLD is None,
+    reason="prepared statements are PostgreSQL's, and PG_PREPARE_THRESHOLD=off turns them off")
+
+
+def _prepared() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
 @pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+@prepared_statements
 def test_on_postgresql_the_answer_path_is_prepared_and_the_orm_is_not(student_client, teacher, student):
     """quiz.sql's statements bind on the server, so PostgreSQL keeps them planned (half the
     database's work per answer); the ORM's stay bound on the client, where no IN list can
-    pass PostgreSQL's 65,535 parameters."""
+    pass PostgreSQL's 65,535 parameters, and psycopg does not even count them."""
     attempt = services.attempt_start(quiz=make_quiz(owner=teacher, clips=make_clips(4, 4)), learner=student)
     for _ in range(7):
         assert answer(student_client, attempt, htmx=True).status_code == 200
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements")
-        prepared = [row[0] for row in cursor.fetchall()]
+    prepared = _prepared()
     response_table, session_table = Response._meta.db_table, "django_session"
     assert any(s.startswith("WITH") and f'INSERT INTO "{response_table}"' in s for s in prepared), prepared
     assert any(s.startswith("SELECT") and "pg_prepared" not in s and "$1" in s for s in prepared), prepared
     assert not any(session_table in s for s in prepared), prepared
+    assert connection.connection.prepare_threshold is None
     assert Response.objects.filter(item__attempt=attempt).count() == 7
+
+
+@pytest.mark.django_db
+@prepared_statements
+def test_prepared_answers_are_logged_with_their_values(student_client, teacher, student):
+    """Django's query log (debug pages, CaptureQueriesContext) shows every run, prepared or not."""
+    attempt = services.attempt_start(quiz=make_quiz(owner=teacher, clips=make_clips(4, 4)), learner=student)
+    tokens = list(attempt.items.order_by("position").values_list("token", flat=True))
+    with CaptureQueriesContext(connection) as queries:
+        for token in tokens[:7]:
+            assert answer(student_client, attempt, token=token, htmx=True).status_code == 200
+    logged = [q["sql"] for q in queries.captured_queries]
+    assert None not in logged
+    for token in tokens[:7]:
+        assert sum(token in sql for sql in logged) >= 1, token
+
+
+@pytest.mark.django_db(transaction=True)
+@prepared_statements
+def test_a_migration_that_changes_a_returned_column_does_not_break_prepared_answers(
+    student_client, teacher, student
+):
+    """PostgreSQL refuses a prepared statement whose result type changed ("cached plan must
+    not change result type"): the answer path forgets its statements and runs once more."""
+    attempt = services.attempt_start(quiz=make_quiz(owner=teacher, clips=make_clips(4, 4)), learner=student)
+    for _ in range(6):
+        assert answer(student_client, attempt, htmx=True).status_code == 200
+    assert any(s.startswith("SELECT") and "$1" in s for s in _prepared())
+    table = connection.ops.quote_name(Clip._meta.db_table)
+    length = Clip._meta.get_field("title").max_length
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {table} ALTER COLUMN title TYPE varchar({length + 1})")
+        assert answer(student_client, attempt, htmx=True).status_code == 200
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {table} ALTER COLUMN title TYPE varchar({length})")
+    assert answer(student_client, attempt, htmx=True).status_code == 200
+    assert Response.objects.filter(item__attempt=attempt).count() == 8
