@@ -108,6 +108,11 @@ def quiz_duplicate(*, quiz: Quiz, owner) -> Quiz:
 def quiz_delete(*, quiz: Quiz) -> None:
     if quiz.attempts.counted().exists():
         raise Refused("Learners have taken this quiz, so it is kept for their results. Unpublish it instead.")
+    classes = quiz.assignments.values("classroom_id").distinct().count()
+    if classes:
+        where = "a class" if classes == 1 else f"{classes} classes"
+        raise Refused(f"This quiz is assigned to {where}, so it is kept for that work. "
+                      "Remove the assignment first, or unpublish the quiz instead.")
     with transaction.atomic():
         quiz.attempts.all().delete()  # teacher previews only
         quiz.delete()
@@ -158,14 +163,22 @@ def _take(rows: list[dict], count: int, families: set[int]) -> list[dict]:
     return taken
 
 
+def practice_pool_fakes(*, techniques: list[str]):
+    """The synthetic clips a built-in practice set on these techniques draws from."""
+    fakes = _pool(Quiz(owner=None)).filter(truth=Truth.SYNTHETIC)
+    return fakes.filter(technique__in=techniques) if techniques else fakes
+
+
 def clips_draw(*, quiz: Quiz, rng: random.Random) -> list[int]:
     """The clip ids for a new attempt, shuffled; never a real clip together with a fake made from it.
 
     A random draw filters fakes by technique (a real clip has no technique to match), and
-    both by media type and difficulty; it aims at ``fake_share`` percent fakes and fills
-    from the other kind when one runs short.
+    both by media type and difficulty. It aims at ``fake_share`` percent fakes within each
+    media type, over the media types that have both fakes and real clips to draw, so that
+    what kind of clip it is (an image, a video) says nothing about its label. It fills from
+    the other kind when one runs short, and uses every media type only when no type has both.
     """
-    fields = ("id", "sibling_id", "truth")
+    fields = ("id", "sibling_id", "truth", "media_type")
     if quiz.selection == Selection.FIXED:
         rows = list(
             _pool(quiz).filter(quiz_items__quiz=quiz).order_by("quiz_items__position").values(*fields)
@@ -183,17 +196,57 @@ def clips_draw(*, quiz: Quiz, rng: random.Random) -> list[int]:
         if filters.get("techniques"):
             fakes = fakes.filter(technique__in=filters["techniques"])
         fake_rows = list(fakes.values(*fields))
+        if not fake_rows and quiz.fake_share:
+            # All real clips would make every answer "real" right, and the start page promised synthetic media.
+            raise Refused("There are no synthetic clips to draw for this quiz yet, so it cannot start. "
+                          "Please try again later.")
         real_rows = list(pool.filter(truth=Truth.REAL).values(*fields))
         rng.shuffle(fake_rows)
         rng.shuffle(real_rows)
-        count = quiz.draw_count or PRACTICE_DRAW
-        n_fake = round(count * quiz.fake_share / 100)
-        families: set[int] = set()
-        chosen = _take(fake_rows, n_fake, families)
-        chosen += _take(real_rows, count - len(chosen), families)
-        chosen += _take(fake_rows, count - len(chosen), families)
+        chosen = _draw_balanced(fake_rows, real_rows, count=quiz.draw_count or PRACTICE_DRAW,
+                                share=quiz.fake_share / 100, rng=rng)
         rng.shuffle(chosen)
     return [row["id"] for row in chosen]
+
+
+def _draw_balanced(fake_rows: list[dict], real_rows: list[dict], *, count: int, share: float,
+                   rng: random.Random) -> list[dict]:
+    """``count`` rows, ``share`` of them fakes within each media type (see ``clips_draw``).
+
+    A media type's number of fakes is rounded up or down at random, in proportion to the
+    fraction: rounding one way every time would make, say, three videos two fakes in every
+    attempt, and a video a better guess than an image."""
+    by_type: dict[str, tuple[list[dict], list[dict]]] = {}
+    for rows, kind in ((fake_rows, 0), (real_rows, 1)):
+        for row in rows:
+            by_type.setdefault(row["media_type"], ([], []))[kind].append(row)
+    mixed = {t: pools for t, pools in by_type.items() if pools[0] and pools[1]}
+    if 0 < share < 1 and mixed:
+        by_type = mixed
+    # Each media type's part of the draw follows its part of the pool (largest remainder).
+    total = sum(len(f) + len(r) for f, r in by_type.values()) or 1
+    exact = {t: count * (len(f) + len(r)) / total for t, (f, r) in by_type.items()}
+    counts = {t: int(x) for t, x in exact.items()}
+    for t in sorted(exact, key=lambda t: exact[t] - counts[t], reverse=True)[:count - sum(counts.values())]:
+        counts[t] += 1
+    families: set[int] = set()
+    chosen: list[dict] = []
+    for t, (fakes, reals) in sorted(by_type.items()):
+        n = counts[t]
+        n_fake = int(n * share)
+        n_fake += rng.random() < n * share - n_fake
+        part = _take(fakes, n_fake, families)
+        part += _take(reals, n - len(part), families)
+        part += _take(fakes, n - len(part), families)
+        chosen += part
+    # A media type that ran short: fill from the others, fakes first up to the share, as above.
+    left_fakes = [row for f, _ in by_type.values() for row in f]
+    left_reals = [row for _, r in by_type.values() for row in r]
+    n_fake = sum(row["truth"] == Truth.SYNTHETIC for row in chosen)
+    chosen += _take(left_fakes, max(0, round(count * share) - n_fake), families)
+    chosen += _take(left_reals, count - len(chosen), families)
+    chosen += _take(left_fakes, count - len(chosen), families)
+    return chosen
 
 
 # --------------------------------------------------------------------------

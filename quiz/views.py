@@ -107,15 +107,12 @@ def quiz_guest(request):
 @login_required
 @require_GET
 def quiz_practice(request):
-    """Start or resume practice on public clips, optionally of some techniques (lessons link here)."""
+    """The practice set on some public techniques (lessons link here): its start page, which
+    says it contains synthetic media, as every quiz's does; starting is a POST there."""
     valid = set(Technique.values) - {Technique.AUTHENTIC}
     techniques = [t for t in request.GET.getlist("technique") if t in valid]
     quiz = services.practice_quiz_ensure(techniques=techniques)
-    try:
-        attempt = services.attempt_start(quiz=quiz, learner=request.user)
-    except services.Refused as refusal:
-        return render(request, "quiz/quiz_start.html", {"quiz": quiz, "refusal": refusal}, status=refusal.status)
-    return redirect("quiz:attempt_take", attempt_id=attempt.public_id)
+    return redirect("quiz:quiz_start", quiz_id=quiz.public_id)
 
 
 @require_GET
@@ -261,14 +258,18 @@ def quiz_edit(request, quiz_id):
                   status=422 if form.errors else 200)
 
 
+def _clip_ids(values: list[str]) -> set[int]:
+    """Clip ids from a form; anything else (a tampered or garbled value) is ignored."""
+    return {int(v) for v in values if v.isascii() and v.isdigit() and len(v) <= 18}
+
+
 @teacher_required
 @require_http_methods(["GET", "POST"])
 def quiz_clips(request, quiz_id):
     quiz = _own_quiz(request, quiz_id)
     library = Clip.objects.visible_to(request.user).ready().publishable()
     if request.method == "POST":
-        shown = {int(i) for i in request.POST.getlist("shown") if i.isdigit()}
-        ticked = {int(i) for i in request.POST.getlist("clip") if i.isdigit()}
+        shown, ticked = _clip_ids(request.POST.getlist("shown")), _clip_ids(request.POST.getlist("clip"))
         allowed = set(library.filter(pk__in=shown | ticked).values_list("pk", flat=True))
         services.quiz_set_clips(quiz=quiz, add=sorted(ticked & allowed), remove=sorted((shown - ticked) & allowed))
         messages.success(request, "Clips saved.")

@@ -289,6 +289,10 @@ def test_deleting_an_account_deletes_its_learning_records(student, lesson):
 
 
 def test_practice_link_goes_to_the_quiz_on_the_lessons_techniques(student_client, lesson):
+    from clips.models import Technique
+    from tests.factories import ClipFactory
+
+    ClipFactory(fake=True, technique=Technique.FACE_SWAP)
     html = student_client.get(lesson_url()).content.decode()
     assert "Take the practice quiz" in html and "Face swap" in html
     assert f'href="{reverse("quiz:practice")}?technique=face_swap"' in html
@@ -297,6 +301,18 @@ def test_practice_link_goes_to_the_quiz_on_the_lessons_techniques(student_client
 def test_practice_link_is_left_out_while_no_practice_url_resolves(monkeypatch, student_client, lesson):
     monkeypatch.setattr(links, "PRACTICE_URL_NAME", "quiz:no-such-page")
     assert links.practice_quiz_url(["face_swap"]) is None
+    assert "Take the practice quiz" not in student_client.get(lesson_url()).content.decode()
+
+
+def test_practice_link_is_left_out_while_no_public_fake_of_those_techniques_is_ready(student_client, lesson):
+    """A practice set of real clips only would teach nothing (and every answer "real" would be right)."""
+    from clips.models import Status, Technique, Visibility
+    from tests.factories import ClipFactory
+
+    ClipFactory.create_batch(3)
+    ClipFactory(fake=True, technique=Technique.SPLICE)
+    ClipFactory(fake=True, technique=Technique.FACE_SWAP, visibility=Visibility.PRIVATE)
+    ClipFactory(fake=True, technique=Technique.FACE_SWAP, status=Status.PROCESSING)
     assert "Take the practice quiz" not in student_client.get(lesson_url()).content.decode()
 
 
@@ -332,6 +348,7 @@ def test_lesson_page_query_count_is_bounded(
     if answered:
         _answer_everything(student)
     student_client.get(lesson_url())
-    # session, user, the teacher-role check in the layout, lesson, progress, answers, the course's lessons
-    with django_assert_max_num_queries(7):
+    # session, user, the teacher-role check in the layout, lesson, progress, answers, the course's
+    # lessons, whether the practice set has a fake to show
+    with django_assert_max_num_queries(8):
         assert student_client.get(lesson_url()).status_code == 200

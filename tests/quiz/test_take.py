@@ -192,19 +192,60 @@ def test_guests_cannot_take_an_assessment_or_unpublished_quiz(client, teacher):
     assert not Attempt.objects.exists()
 
 
-def test_practice_url_starts_or_resumes_practice_on_public_clips_of_those_techniques(student_client, student):
+def test_practice_url_leads_to_the_start_page_which_starts_or_resumes_practice(student_client, student):
     ClipFactory.create_batch(4)
     splices = ClipFactory.create_batch(3, fake=True, technique=Technique.SPLICE)
     ClipFactory.create_batch(3, fake=True, technique=Technique.FACE_SWAP)
     ClipFactory(fake=True, technique=Technique.SPLICE, visibility=Visibility.PRIVATE)
     url = reverse("quiz:practice") + "?technique=splice&technique=not-a-technique"
     response = student_client.get(url)
+    # Rule 2: the set contains synthetic media and says so before it starts; a GET starts nothing.
+    assert not Attempt.objects.exists()
+    start = response.url
+    assert "this quiz contains synthetic media" in student_client.get(start).content.decode()
+    student_client.post(start)
     attempt = Attempt.objects.get(learner=student)
-    assert response.url == take_url(attempt)
     fakes = set(attempt.items.filter(clip__truth="synthetic").values_list("clip_id", flat=True))
     assert fakes <= {c.pk for c in splices} and fakes
-    assert student_client.get(url).url == take_url(attempt)
+    assert student_client.get(url).url == start
+    assert student_client.post(start).url == take_url(attempt)
     assert Attempt.objects.count() == 1
+
+
+def test_practice_set_without_a_fake_to_draw_refuses_to_start_with_words(student_client, student):
+    ClipFactory.create_batch(6)
+    ClipFactory(fake=True, technique=Technique.FACE_SWAP, visibility=Visibility.PRIVATE)
+    start = student_client.get(reverse("quiz:practice") + "?technique=face_swap").url
+    response = student_client.post(start)
+    assert response.status_code == 409
+    assert "no synthetic clips to draw" in response.content.decode()
+    assert not Attempt.objects.exists()
+
+
+def test_random_draw_gives_each_media_type_the_same_share_of_fakes(teacher):
+    """A technique made only in video must not make every image real: the media type would
+    give the label away. Real clips come from the media types the fakes have, in proportion."""
+    from clips.models import Clip, MediaType
+
+    ClipFactory.create_batch(30)  # real images
+    ClipFactory.create_batch(8, media_type=MediaType.VIDEO, mime="video/mp4")
+    ClipFactory.create_batch(8, fake=True, technique=Technique.FRAME_TAMPERING, media_type=MediaType.VIDEO,
+                             mime="video/mp4")
+    ClipFactory.create_batch(5, fake=True, technique=Technique.SPLICE)  # fake images, not this technique
+    tampering = make_quiz(owner=teacher, selection=Selection.RANDOM, draw_count=10, fake_share=50,
+                          filters={"techniques": [Technique.FRAME_TAMPERING]})
+    mixed = make_quiz(owner=teacher, selection=Selection.RANDOM, draw_count=10, fake_share=50)
+    for seed in range(20):
+        drawn = Clip.objects.filter(pk__in=services.clips_draw(quiz=tampering, rng=random.Random(seed)))
+        assert len(drawn) == 10 and set(drawn.values_list("media_type", flat=True)) == {MediaType.VIDEO}
+        assert drawn.filter(truth="synthetic").count() == 5
+    shares = {MediaType.IMAGE: [0, 0], MediaType.VIDEO: [0, 0]}
+    for seed in range(40):
+        for clip in Clip.objects.filter(pk__in=services.clips_draw(quiz=mixed, rng=random.Random(seed))):
+            shares[clip.media_type][0] += clip.truth == "synthetic"
+            shares[clip.media_type][1] += 1
+    for media_type, (fakes, total) in shares.items():
+        assert 0.4 <= fakes / total <= 0.6, (media_type, fakes, total)
 
 
 def test_practice_url_needs_log_in(client):
