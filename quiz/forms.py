@@ -94,6 +94,11 @@ class QuizForm(forms.ModelForm):
         min_value=1, max_value=600, required=False, label="Time limit in minutes",
         help_text="Empty: no time limit. Enforced on the server.",
     )
+    max_attempts = forms.IntegerField(
+        min_value=1, max_value=1000, required=False, label="Attempts allowed", help_text="Empty: no limit.",
+        error_messages={"min_value": "At least 1, or leave it empty for no limit.",
+                        "max_value": "At most 1000, or leave it empty for no limit."},
+    )
 
     class Meta:
         model = Quiz
@@ -107,7 +112,7 @@ class QuizForm(forms.ModelForm):
         }
         labels = {
             "draw_count": "Number of clips to draw", "fake_share": "Share of synthetic clips (%)",
-            "max_attempts": "Attempts allowed", "ask_confidence": "Ask how sure the learner is",
+            "ask_confidence": "Ask how sure the learner is",
             "is_public": "Public practice quiz (guests too)", "is_published": "Published to learners with the link",
         }
 

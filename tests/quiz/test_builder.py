@@ -82,6 +82,37 @@ def test_quiz_with_learner_attempts_is_kept_when_deleted(teacher_client, teacher
     assert Quiz.objects.filter(pk=quiz.pk).exists()
 
 
+def test_quiz_assigned_to_another_teachers_class_is_kept_when_deleted_with_words(teacher_client, teacher):
+    """Any teacher may assign a published quiz; deleting it then must say why it stays, not fail."""
+    from classroom.models import Assignment, Classroom
+
+    quiz = make_quiz(owner=teacher, clips=make_clips(1, 1))
+    Assignment.objects.create(classroom=Classroom.objects.create(name="7B"), quiz=quiz)
+    response = teacher_client.post(reverse("quiz:quiz_delete", args=[quiz.public_id]), follow=True)
+    assert response.status_code == 200
+    assert "assigned to a class" in response.content.decode()
+    assert Quiz.objects.filter(pk=quiz.pk).exists()
+
+
+def test_garbled_clip_ids_in_the_clip_picker_are_ignored_and_the_rest_is_saved(teacher_client, teacher):
+    quiz = make_quiz(owner=teacher)
+    clip = ClipFactory()
+    response = teacher_client.post(reverse("quiz:quiz_clips", args=[quiz.public_id]), {
+        "shown": [clip.pk, "²", "9" * 5000, "99999999999999999999"],
+        "clip": [clip.pk, "²", "9" * 5000, "99999999999999999999"],
+    })
+    assert response.status_code == 302
+    assert list(quiz.items.values_list("clip_id", flat=True)) == [clip.pk]
+
+
+def test_zero_attempts_allowed_is_refused_in_words_keeping_the_other_inputs(teacher_client):
+    response = teacher_client.post(reverse("quiz:quiz_create"), _form(title="Kept title", max_attempts=0))
+    html = response.content.decode()
+    assert response.status_code == 422 and not Quiz.objects.exists()
+    assert "At least 1, or leave it empty for no limit." in html and "Kept title" in html
+    assert "Constraint" not in html
+
+
 def test_teacher_preview_is_flagged_and_shows_the_quiz_as_a_student_would(teacher_client, teacher):
     quiz = make_quiz(owner=teacher, clips=make_clips(1, 1))
     response = teacher_client.post(reverse("quiz:quiz_preview", args=[quiz.public_id]), follow=True)
