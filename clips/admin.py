@@ -1,19 +1,31 @@
+from django import forms
 from django.contrib import admin
-from django.db import models
 
 from . import services
+from .forms import LabelWordsMixin
 from .models import Clip
+
+
+class ClipAdminForm(LabelWordsMixin, forms.ModelForm):
+    """The admin edits clips too, so it refuses label words in the title and alt text like the app does."""
+
+    # A source link typed without a scheme is read as https, as on the app's own clip form. Declared
+    # here rather than in formfield_overrides, which the admin skips when it first builds this form.
+    source_url = forms.URLField(label="Source URL", required=False, max_length=500, assume_scheme="https")
+
+    class Meta:
+        model = Clip
+        fields = "__all__"
 
 
 @admin.register(Clip)
 class ClipAdmin(admin.ModelAdmin):
+    form = ClipAdminForm
     list_display = ("title", "media_type", "truth", "technique", "status", "visibility", "owner", "retired", "created_at")
     list_filter = ("media_type", "truth", "technique", "status", "visibility", "retired", "dataset")
     search_fields = ("title", "public_id", "dataset", "source", "sha256")
     raw_id_fields = ("owner", "sibling", "near_duplicate_of")
     readonly_fields = ("public_id", "import_key", "sha256", "phash", "created_at", "updated_at")
-    # A source link typed without a scheme is read as https, as on the app's own clip form.
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request, obj, form, change):
         # Through the service, so a relabelled clip rescores the answers given to it (the dashboards sum those).

@@ -11,8 +11,27 @@ from django import forms
 from .models import LABEL_WORDS, Clip, Difficulty, DigitalSourceType, MediaType, Technique, Truth
 
 
+class LabelWordsMixin:
+    """For a Clip form: learners see the title and alt text before they answer (rule 1)."""
 
-class ClipMetadataForm(forms.ModelForm):
+    def _check_label_words(self, name: str) -> str:
+        value = self.cleaned_data.get(name, "")
+        match = LABEL_WORDS.search(value or "")
+        if match:
+            raise forms.ValidationError(
+                f"Learners see this before they answer, so it must not hint at the answer: "
+                f"remove the word “{match.group(0)}”."
+            )
+        return value
+
+    def clean_title(self):
+        return self._check_label_words("title")
+
+    def clean_alt_text(self):
+        return self._check_label_words("alt_text")
+
+
+class ClipMetadataForm(LabelWordsMixin, forms.ModelForm):
     source_url = forms.URLField(label="Source URL", required=False, max_length=500, assume_scheme="https")
     regions_json = forms.CharField(
         label="Tell regions (optional)",
@@ -56,22 +75,6 @@ class ClipMetadataForm(forms.ModelForm):
         self.fields["sibling"].required = False
         if self.instance.pk and self.instance.regions:
             self.initial["regions_json"] = json.dumps(self.instance.regions)
-
-    def _check_label_words(self, name: str) -> str:
-        value = self.cleaned_data.get(name, "")
-        match = LABEL_WORDS.search(value or "")
-        if match:
-            raise forms.ValidationError(
-                f"Learners see this before they answer, so it must not hint at the answer: "
-                f"remove the word “{match.group(0)}”."
-            )
-        return value
-
-    def clean_title(self):
-        return self._check_label_words("title")
-
-    def clean_alt_text(self):
-        return self._check_label_words("alt_text")
 
     def clean_regions_json(self):
         raw = (self.cleaned_data.get("regions_json") or "").strip()

@@ -16,9 +16,10 @@ its truth, goes through ONE rendition policy:
   picture fits 1280 x 720 (height at most 720, even dimensions, square pixels,
   rotation applied) at no more than 30 frames per second. Only pixels and samples
   cross from the source to the encoder: the frames are rebuilt, so no side data,
-  picture types (GOP structure) or captions carry over. Container and stream tags
-  are the muxer's fixed values ("VideoHandler", "SoundHandler", "und"), with no
-  encoder, title or creation time.
+  picture types (GOP structure) or captions carry over, and keyframes come every
+  2 seconds, never at a scene cut. Container and stream tags are the muxer's fixed
+  values ("VideoHandler", "SoundHandler", "und"), with no encoder, title or
+  creation time.
 * audio: M4A (AAC-LC 128 kb/s, 48 kHz, mono stays mono and anything else becomes
   stereo), no tags, and a waveform poster of 800 x 200 px.
 
@@ -164,6 +165,9 @@ X264_OPTIONS = {
     "a53cc": "0",
     "udu_sei": "0",
 }
+# A fixed GOP, set per clip from its output frame rate: x264's scene-cut detection would
+# otherwise put a keyframe exactly where a frame was spliced in, pointing at the tampering.
+KEYFRAME_SECONDS = 2
 AUDIO_RATE = 48_000
 AUDIO_BITRATE = 128_000
 AUDIO_FRAME = 1024  # AAC-LC frame size
@@ -1180,7 +1184,9 @@ class _Mp4Writer:
             self.out.metadata[key] = value
         fps = self.fps
         if video_size is not None:
-            vs = self.out.add_stream("libx264", rate=fps, options=dict(X264_OPTIONS))
+            keyint = max(1, round(fps * KEYFRAME_SECONDS))
+            options = {**X264_OPTIONS, "x264-params": f"keyint={keyint}:min-keyint={keyint}:scenecut=0"}
+            vs = self.out.add_stream("libx264", rate=fps, options=options)
             vs.width, vs.height = video_size
             vs.pix_fmt = "yuv420p"
             cc = vs.codec_context

@@ -382,6 +382,19 @@ def _provenance_problem(record) -> str:
     return ""
 
 
+def _leak_problem(record) -> str:
+    """Rule 1: the description becomes the alt text, which learners can read before they answer.
+
+    The row is refused rather than imported with a neutral alt text: like a missing
+    licence, it is the teacher's manifest to fix, and a rejected line says so where a
+    silent substitute would lose their description without telling them.
+    """
+    if match := LABEL_WORDS.search(record.description or ""):
+        return (f"the description says “{match.group(0)}”: learners read it (as the alt text) before they "
+                f"answer, so it must not hint at the answer; reword it and import again")
+    return ""
+
+
 def clips_import(*, records, owner, dry_run: bool = False, on_progress=None) -> ImportReport:
     """Create clips for scanned records; duplicates (same dataset path or same bytes) are skipped."""
     lines: list[ImportLine] = []
@@ -389,7 +402,7 @@ def clips_import(*, records, owner, dry_run: bool = False, on_progress=None) -> 
     total = len(records)
     for index, record in enumerate(records, 1):
         key = f"{record.dataset}:{record.rel}"
-        if problem := _provenance_problem(record):
+        if problem := _provenance_problem(record) or _leak_problem(record):
             lines.append(ImportLine(record.rel, "rejected", problem))
         elif Clip.objects.filter(import_key=key).exists():
             lines.append(ImportLine(record.rel, "skipped", "already imported"))
@@ -442,6 +455,10 @@ def clips_import_path(*, path, fmt: str, owner, dry_run: bool = False, limit: in
 
 IMPORT_MAX_FILES = 5000
 IMPORT_MAX_BYTES = 4 * 1024 * 1024 * 1024
+IMPORT_UNEXPECTED_FAILURE = (
+    "Something went wrong on our side while importing this archive. Try the import again (clips "
+    "already imported are skipped), and if it fails again, tell us."
+)
 
 
 class ArchiveError(Exception):
@@ -473,10 +490,15 @@ def _extract_archive(archive_path: Path, into: Path) -> Path:
                 raise ArchiveError(f"The archive contains an unsafe path: {member.filename}")
             if (member.external_attr >> 16) & 0o170000 == 0o120000:
                 raise ArchiveError(f"The archive contains a link, which we do not accept: {member.filename}")
+            if member.flag_bits & 0x1:  # zipfile would raise RuntimeError("password required")
+                raise ArchiveError("The archive is password-protected; zip it again without a password.")
         try:
             archive.extractall(root)
         except (zipfile.BadZipFile, OSError, EOFError) as error:
             raise ArchiveError(f"The archive is damaged: {error}")
+        except NotImplementedError:  # Deflate64, PPMd and other methods zipfile cannot read
+            raise ArchiveError("The archive uses a compression we can't read; zip it again with standard "
+                               "compression.")
     entries = [p for p in root.iterdir() if not p.name.startswith(("__MACOSX", "."))]
     return entries[0] if len(entries) == 1 and entries[0].is_dir() else root
 
@@ -528,5 +550,11 @@ def import_job_run(*, job_id: int) -> None:
     except ArchiveError as error:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.JobStatus.FAILED, error=error.message,
                                                    finished_at=timezone.now())
+    except Exception:
+        # Anything else would leave the job "Importing" and its page polling for ever.
+        log.exception("import job %s failed unexpectedly", job.pk)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.JobStatus.FAILED, error=IMPORT_UNEXPECTED_FAILURE, finished_at=timezone.now()
+        )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

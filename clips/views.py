@@ -178,7 +178,9 @@ def import_detail(request, public_id):
 
 # --- media files ----------------------------------------------------------------
 
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# ASCII digits only, and few enough that int() is cheap and cannot refuse them (its digit
+# limit raised ValueError, a 500); a longer or odd header is ignored and the whole file is sent.
+_RANGE = re.compile(r"^bytes=([0-9]{0,19})-([0-9]{0,19})$")
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_-]+/[A-Za-z0-9_-]+\.[a-z0-9]{2,5}$")
 
 

@@ -96,6 +96,23 @@ def test_imported_titles_do_not_leak_the_label(tmp_path):
     assert "fake" not in Clip.objects.get().title.lower()
 
 
+def test_a_description_that_gives_the_answer_away_is_rejected_not_used_as_alt_text(tmp_path):
+    """The description becomes the alt text, which a learner can read before answering."""
+    write_jpeg(tmp_path / "a.jpg", (10, 20, 30))
+    write_jpeg(tmp_path / "b.jpg", (200, 20, 30))
+    (tmp_path / "m.csv").write_text(
+        "path,truth,technique,title,description,source,licence,depicts_real_person\n"
+        "a.jpg,synthetic,face_swap,Newsreader in a studio,"
+        "A deepfake: the newsreader's face was swapped in by AI.,x,CC0-1.0,no\n"
+        "b.jpg,real,,Harbour,Boats moored in a harbour.,x,CC0-1.0,no\n"
+    )
+    out = run(str(tmp_path / "m.csv"), "--format", "csv")
+    assert "1 imported" in out and "1 rejected" in out
+    rejected = next(line for line in out.splitlines() if line.startswith("rejected"))
+    assert "a.jpg" in rejected and "deepfake" in rejected and "before they answer" in rejected
+    assert list(Clip.objects.values_list("alt_text", flat=True)) == ["Boats moored in a harbour."]
+
+
 def test_load_demo_is_idempotent_and_honest(django_capture_on_commit_callbacks):
     out = io.StringIO()
     with django_capture_on_commit_callbacks(execute=True):
@@ -164,6 +181,69 @@ def test_web_import_refuses_a_non_zip_and_an_unsafe_zip(teacher_client, django_c
     job = ImportJob.objects.get()
     assert job.status == "failed" and "unsafe path" in job.error
     assert Clip.objects.count() == 0
+
+
+def _unreadable_zip(kind: str) -> bytes:
+    """A ZIP as other tools write it: with a password (flag bit 0) or Deflate64 (method 9)."""
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("dataset/m.csv", "path,truth\n")
+    data = bytearray(buffer.getvalue())
+    # zipfile writes neither, so set them in the local header and the central directory.
+    offsets = {"encrypted": (6, 8), "deflate64": (8, 10)}[kind]
+    for signature, offset in zip((b"PK\x03\x04", b"PK\x01\x02"), offsets):
+        at = data.index(signature) + offset
+        value = int.from_bytes(data[at:at + 2], "little")
+        data[at:at + 2] = (value | 0x1 if kind == "encrypted" else 9).to_bytes(2, "little")
+    return bytes(data)
+
+
+@pytest.mark.parametrize(("kind", "words"), [
+    ("encrypted", "The archive is password-protected; zip it again without a password."),
+    ("deflate64", "The archive uses a compression we can't read; zip it again with standard compression."),
+])
+def test_a_zip_we_cannot_unpack_fails_the_import_with_a_reason_and_touches_nothing(
+        teacher_client, csv_tree, kind, words, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from clips.models import ImportJob
+
+    with django_capture_on_commit_callbacks(execute=True):
+        teacher_client.post(reverse("clips:import_new"),
+                            {"fmt": "csv", "archive": SimpleUploadedFile("set.zip", zip_of(csv_tree.parent))})
+    before = list(Clip.objects.order_by("pk").values())
+    assert len(before) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        archive = SimpleUploadedFile("x.zip", _unreadable_zip(kind))
+        response = teacher_client.post(reverse("clips:import_new"), {"fmt": "csv", "archive": archive})
+    job = ImportJob.objects.latest("pk")
+    assert job.status == "failed" and job.error == words
+    page = teacher_client.get(response["Location"]).content.decode()
+    assert "Failed" in page and "zip it again" in page and "hx-trigger" not in page  # polling stops
+    assert list(Clip.objects.order_by("pk").values()) == before
+
+
+def test_an_unexpected_error_fails_the_import_job_and_is_logged(teacher_client, csv_tree, monkeypatch, caplog,
+                                                                django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from clips import services
+    from clips.models import ImportJob
+
+    def broken(**kwargs):
+        raise KeyError("surprise")
+
+    monkeypatch.setattr(services, "clips_import_path", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        teacher_client.post(reverse("clips:import_new"),
+                            {"fmt": "csv", "archive": SimpleUploadedFile("set.zip", zip_of(csv_tree.parent))})
+    job = ImportJob.objects.get()
+    assert job.status == "failed" and job.error == services.IMPORT_UNEXPECTED_FAILURE
+    assert any(record.exc_info and "surprise" in str(record.exc_info[1]) for record in caplog.records)
 
 
 def test_another_teacher_cannot_see_my_import(client, teacher, django_capture_on_commit_callbacks):

@@ -493,6 +493,29 @@ def test_rotated_phone_video_is_turned_upright(tmp_path):
     assert arr[:30].mean() > 200 and arr[-100:].mean() < 40
 
 
+def test_a_spliced_in_scene_gets_no_keyframe_of_its_own(tmp_path):
+    """Keyframes come at fixed times; one at the cut would point at the tampered frames."""
+    fps, cut = 10, 13
+    src = tmp_path / "spliced.mp4"
+    before, after = np.asarray(_scene(128, 96, seed=1)), np.asarray(_shapes(128, 96, seed=7))
+    with av.open(str(src), "w") as out:
+        vs = out.add_stream("libx264", rate=fps, options={"preset": "ultrafast"})
+        vs.width, vs.height, vs.pix_fmt = 128, 96, "yuv420p"
+        for i in range(3 * fps):
+            arr = np.roll(before if i < cut else after, i * 2, axis=1)
+            f = av.VideoFrame.from_ndarray(np.ascontiguousarray(arr), format="rgb24")
+            f.pts = i
+            out.mux(vs.encode(f))
+        out.mux(vs.encode())
+    r = media.render(src, tmp_path / "out")
+    with av.open(str(r.rendition)) as c:
+        v = c.streams.video[0]
+        keyframes = sorted(round(p.pts * v.time_base * fps) for p in c.demux(v)
+                           if p.is_keyframe and p.pts is not None)
+    every = media.KEYFRAME_SECONDS * fps
+    assert keyframes == list(range(0, 3 * fps, every))  # frames 0 and 20, not the cut at 13
+
+
 def test_audio_wav_becomes_clean_m4a_with_waveform(tmp_path):
     src = _wav(tmp_path / "voice.wav", seconds=2.0, channels=2)
     r = media.render(src, tmp_path / "out")
