@@ -52,10 +52,12 @@ def user_delete(*, user: User) -> None:
 
     The database cascades from the user to quiz attempts (and their items and
     responses), lesson progress, knowledge-check answers, class memberships,
-    co-teacher links and dataset import jobs. Quizzes and clips a teacher made are
-    kept without an owner for the classes that use them. The log-in records
-    django-axes keeps under the e-mail address go too. A teacher who owns classes
-    is refused: their students' class data would be left without a teacher.
+    co-teacher links and dataset import jobs. The export files of the classes the
+    user was a student in go too: they list the user's answers. Quizzes and
+    clips a teacher made are kept without an owner for the classes that use
+    them. The log-in records django-axes keeps under the e-mail address go too.
+    A teacher who owns classes is refused: their students' class data would be
+    left without a teacher.
     """
     classes = user_owned_classes(user=user)
     if classes:
@@ -68,9 +70,15 @@ def user_delete(*, user: User) -> None:
         )
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
+    # Imported here, not at the top: classroom depends on accounts, never the other way round.
+    from classroom.services import exports_expire
+
     username = user.get_username()
     archives = [job.archive.name for job in user.clip_imports.all() if job.archive]
+    classroom_ids = list(user.memberships.values_list("classroom_id", flat=True))
     user.delete()
+    # The student's classes keep no CSV that still lists them.
+    exports_expire(classroom_ids=classroom_ids)
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         model.objects.filter(username__iexact=username).delete()
     if archives:

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from . import services
 from .models import Assignment, Classroom, ClassTeacher, ExportJob, Membership
 
 
@@ -33,6 +34,14 @@ class MembershipAdmin(admin.ModelAdmin):
     list_display = ("classroom", "student", "joined_at")
     search_fields = ("classroom__name", "student__email")
     autocomplete_fields = ["classroom", "student"]
+
+    # Through the service, so the class's export files that still list the student go too.
+    def delete_model(self, request, obj):
+        services.membership_remove(membership=obj)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset:
+            services.membership_remove(membership=membership)
 
 
 @admin.register(Assignment)

@@ -786,7 +786,7 @@ SHIFT = 0.2  # changes in d' or c smaller than this are within what a few answer
 
 @dataclass
 class GainRow:
-    membership: Membership
+    membership: Optional[Membership]  # None in the class-wide rows, which no table shows
     pre: Skill
     post: Skill
 
@@ -857,7 +857,8 @@ class PrePost:
 
 def prepost(*, classroom: Classroom, assignments: list[Assignment], post: Assignment,
             memberships: list[Membership]) -> PrePost:
-    """Per student and for the class: normalised gain and the change in d' and bias. One query."""
+    """Per student (``memberships``: one page of them) and for the class (every current student):
+    normalised gain and the change in d' and bias. One query."""
     pre = post.pre
     windows = assignment_windows(assignments)
     pre_q = windows[pre.pk].q("item__attempt__")
@@ -875,10 +876,14 @@ def prepost(*, classroom: Classroom, assignments: list[Assignment], post: Assign
                 Skill.from_row(rows_by_learner.get(m.student_id, {}), "_post"))
         for m in memberships
     ]
-    matched = [r for r in rows if r.matched]
+    # The class numbers cover every current student, not just this page's: the query above already
+    # read them all, and a student with no answers on either test is matched by neither rule.
+    everyone = [GainRow(None, Skill.from_row(row, "_pre"), Skill.from_row(row, "_post"))
+                for row in rows_by_learner.values()]
+    matched = [r for r in everyone if r.matched]
     pre_mean = mean([r.pre.accuracy * 100 for r in matched])
     post_mean = mean([r.post.accuracy * 100 for r in matched])
-    sdt = [r for r in rows if r.sdt_matched]
+    sdt = [r for r in everyone if r.sdt_matched]
     return PrePost(
         pre=pre, post=post, rows=rows, mean_pre_accuracy=pre_mean, mean_post_accuracy=post_mean,
         class_gain=(scoring.normalised_gain(pre_mean.value, post_mean.value) if matched else None),

@@ -75,10 +75,16 @@ class AssignmentForm(forms.Form):
     opens_at = forms.DateTimeField(label="Opens", widget=DateTimeInput())
     due_at = forms.DateTimeField(label="Due (optional)", required=False, widget=DateTimeInput())
 
-    def __init__(self, *args, classroom, user, **kwargs):
+    def __init__(self, *args, classroom, user, assignment=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lesson"].queryset = Lesson.objects.published().for_listing().order_by("course_id", "order")
-        self.fields["quiz"].queryset = assignable_quizzes(user)
+        lessons, quizzes = Lesson.objects.published(), assignable_quizzes(user)
+        if assignment is not None:
+            # A quiz or lesson unpublished since it was assigned stays this assignment's own choice, so its
+            # dates can still be changed; it is not offered for new work.
+            lessons |= Lesson.objects.filter(pk=assignment.lesson_id)
+            quizzes |= Quiz.objects.filter(pk=assignment.quiz_id)
+        self.fields["lesson"].queryset = lessons.for_listing().order_by("course_id", "order")
+        self.fields["quiz"].queryset = quizzes.order_by("title")
         self.fields["pre"].queryset = Assignment.objects.filter(
             classroom=classroom, kind=AssignmentKind.PRE).select_related("quiz")
         self.fields["pre"].label_from_instance = lambda a: f"{a.title} (opens {a.opens_at:%d %b %Y})"

@@ -211,6 +211,11 @@ class Assignment(models.Model):
             models.CheckConstraint(
                 condition=Q(pre__isnull=True) | Q(kind=AssignmentKind.POST), name="assignment_only_post_has_pre"
             ),
+            # The same work opening twice at once (a double click on "Assign") would leave one of the two
+            # an empty window; services refuse any overlap, the database at least this.
+            models.UniqueConstraint(fields=["classroom", "quiz", "opens_at"], name="assignment_one_quiz_per_opening"),
+            models.UniqueConstraint(fields=["classroom", "lesson", "opens_at"],
+                                    name="assignment_one_lesson_per_opening"),
         ]
         indexes = [
             models.Index(fields=["classroom", "opens_at"], name="assignment_class_open_idx"),
@@ -232,6 +237,9 @@ class ExportStatus(models.TextChoices):
     RUNNING = "running", "Writing"
     DONE = "done", "Ready"
     FAILED = "failed", "Failed"
+    # The class's roster changed after the file was written (a student left, was removed or
+    # deleted their account), so the file was deleted: it could still hold them.
+    REMOVED = "removed", "Removed (the class changed)"
 
 
 class ExportJob(models.Model):

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
@@ -28,6 +29,8 @@ from .models import (
     JOIN_ALPHABET, JOIN_CODE_LENGTH, Assignment, AssignmentKind, Classroom, ClassTeacher, ExportJob,
     ExportStatus, Membership, TeacherRole, new_join_code, new_join_token,
 )
+
+log = logging.getLogger(__name__)
 
 EXPORT_STREAM_MAX_STUDENTS = 200
 EXPORT_STREAM_MAX_RESPONSES = 20_000
@@ -201,6 +204,35 @@ def _delete_export_files(names: list[str]) -> None:
             pass
 
 
+@transaction.atomic
+def exports_expire(*, classroom_ids: Iterable[int]) -> int:
+    """Delete the export files of these classes, whose roster just changed (learner privacy).
+
+    A student who left a class, was taken off its roster or deleted their account
+    must not stay in a CSV its teachers can still download. Finished jobs, and any
+    being written now, are marked ``REMOVED`` (the export page says why and offers a
+    fresh one); their files leave private storage once the change commits. A job
+    still waiting for a worker is locked but kept: it reads the roster when it
+    runs, after this change. Returns how many jobs were marked.
+    """
+    classroom_ids = list(classroom_ids)
+    if not classroom_ids:
+        return 0
+    # Locking the waiting jobs too makes a worker that is starting one wait for this change to commit.
+    jobs = list(ExportJob.objects.select_for_update()
+                .filter(classroom_id__in=classroom_ids,
+                        status__in=[ExportStatus.PENDING, ExportStatus.RUNNING, ExportStatus.DONE])
+                .only("pk", "status", "file"))
+    stale = [job for job in jobs if job.status != ExportStatus.PENDING]
+    if not stale:
+        return 0
+    files = [job.file.name for job in stale if job.file]
+    ExportJob.objects.filter(pk__in=[job.pk for job in stale]).update(status=ExportStatus.REMOVED, file="")
+    if files:
+        transaction.on_commit(lambda: _delete_export_files(files))
+    return len(stale)
+
+
 # --------------------------------------------------------------------------
 # Students
 # --------------------------------------------------------------------------
@@ -230,9 +262,15 @@ def membership_join(*, student: User, code: str = "", token: str = "") -> tuple[
     return membership, created
 
 
+@transaction.atomic
 def membership_remove(*, membership: Membership) -> None:
-    """Take the student off the roster; their own attempts and progress stay theirs."""
+    """Take the student off the roster; their own attempts and progress stay theirs.
+
+    The class's teachers no longer see the student, so its export files, which may
+    list them, are deleted too (``exports_expire``).
+    """
     membership.delete()
+    exports_expire(classroom_ids=[membership.classroom_id])
 
 
 # --------------------------------------------------------------------------
@@ -283,6 +321,63 @@ def _check_assignment(*, classroom: Classroom, lesson, quiz, kind: str, pre: Opt
             raise Refused("That pre-test already has a post-test.", status=422)
         if opens_at <= pre.opens_at:
             raise Refused("The post-test must open after the pre-test.", status=422)
+    _check_not_twice(classroom=classroom, lesson=lesson, quiz=quiz, kind=kind, pre=pre, opens_at=opens_at,
+                     due_at=due_at, exclude=exclude)
+
+
+def _open_at(due_at: Optional[datetime], moment: datetime) -> bool:
+    return due_at is None or due_at > moment
+
+
+def _when(value: datetime) -> str:
+    local = timezone.localtime(value)
+    return f"{local.day} {local:%b %Y, %H:%M}"
+
+
+def _check_not_twice(*, classroom: Classroom, lesson, quiz, kind: str, pre: Optional[Assignment],
+                     opens_at: datetime, due_at: Optional[datetime], exclude: Optional[int]) -> None:
+    """The same quiz or lesson is not set to a class twice for the same time (a double click on "Assign").
+
+    A quiz assignment counts the attempts started from its opening until the next
+    assignment of the quiz in the class opens (``analytics.assignment_windows``). Two
+    that open together leave one with no attempts at all ("Not started" beside
+    "Done" for the same work), and one that opens while another is still open (not
+    yet due; no due date means open) takes that one's attempts from then on. So the
+    same quiz or lesson may be set again only once the earlier assignment is due.
+    A post-test and its own pre-test are the exception: splitting one quiz's
+    attempts between them is what they are for.
+    """
+    same = Assignment.objects.filter(classroom=classroom).exclude(pk=exclude)
+    same = same.filter(quiz=quiz) if quiz is not None else same.filter(lesson=lesson)
+    if kind == AssignmentKind.POST and pre is not None:
+        same = same.exclude(pk=pre.pk)
+    if exclude is not None:
+        same = same.exclude(pre_id=exclude)  # the post-test of the pre-test being edited
+    what = "quiz" if quiz is not None else "lesson"
+    for other in same.only("opens_at", "due_at").order_by("opens_at"):
+        due = f", due {_when(other.due_at)}" if other.due_at else ", with no due date"
+        taken = f"This {what} is already assigned to this class (opening {_when(other.opens_at)}{due})"
+        if other.opens_at == opens_at:
+            raise Refused(f"{taken}. Edit that assignment instead.")
+        if other.opens_at < opens_at and _open_at(other.due_at, opens_at):
+            raise Refused(f"{taken} and it is still open then. Edit that assignment instead, or give it a "
+                          f"due date before this one opens.")
+        if opens_at < other.opens_at and _open_at(due_at, other.opens_at):
+            raise Refused(f"{taken}, while this one would still be open. Edit that assignment instead, or "
+                          f"make this one due before that one opens.")
+
+
+def _save_once(save) -> Assignment:
+    # Two requests at once (a double click) can both pass the check; the unique opening decides.
+    try:
+        with transaction.atomic():
+            return save()
+    except IntegrityError as error:
+        # PostgreSQL names the constraint, SQLite its columns.
+        if "assignment_one_" not in str(error) and "opens_at" not in str(error):
+            raise
+        raise Refused("This work is already assigned to this class at that time. Edit that assignment "
+                      "instead.") from error
 
 
 @transaction.atomic
@@ -290,18 +385,21 @@ def assignment_create(*, classroom: Classroom, created_by: User, lesson=None, qu
                       kind: str = AssignmentKind.REGULAR, pre: Optional[Assignment] = None,
                       opens_at: Optional[datetime] = None, due_at: Optional[datetime] = None) -> Assignment:
     opens_at = opens_at or timezone.now()
+    # One writer per class at a time, so two clicks on "Assign" are checked one after the other.
+    Classroom.objects.select_for_update().only("pk").get(pk=classroom.pk)
     _check_assignment(classroom=classroom, lesson=lesson, quiz=quiz, kind=kind, pre=pre,
                       opens_at=opens_at, due_at=due_at)
-    return Assignment.objects.create(
+    return _save_once(lambda: Assignment.objects.create(
         classroom=classroom, created_by=created_by, lesson=lesson, quiz=quiz, kind=kind,
         pre=pre if kind == AssignmentKind.POST else None, opens_at=opens_at, due_at=due_at,
-    )
+    ))
 
 
 @transaction.atomic
 def assignment_update(*, assignment: Assignment, lesson=None, quiz=None, kind: str = AssignmentKind.REGULAR,
                       pre: Optional[Assignment] = None, opens_at: datetime,
                       due_at: Optional[datetime] = None) -> Assignment:
+    Classroom.objects.select_for_update().only("pk").get(pk=assignment.classroom_id)
     _check_assignment(classroom=assignment.classroom, lesson=lesson, quiz=quiz, kind=kind, pre=pre,
                       opens_at=opens_at, due_at=due_at, exclude=assignment.pk)
     if kind != AssignmentKind.PRE and hasattr(assignment, "post"):
@@ -309,8 +407,12 @@ def assignment_update(*, assignment: Assignment, lesson=None, quiz=None, kind: s
     assignment.lesson, assignment.quiz, assignment.kind = lesson, quiz, kind
     assignment.pre = pre if kind == AssignmentKind.POST else None
     assignment.opens_at, assignment.due_at = opens_at, due_at
-    assignment.save()
-    return assignment
+
+    def save():
+        assignment.save()
+        return assignment
+
+    return _save_once(save)
 
 
 def assignment_delete(*, assignment: Assignment) -> None:
@@ -361,13 +463,31 @@ def export_filename(classroom: Classroom) -> str:
     return f"class-{classroom.public_id}-{timezone.now():%Y%m%d-%H%M}.csv"
 
 
+EXPORT_BROKER_DOWN = "Our background service is busy; try again in a few minutes."
+
+
 def export_job_start(*, classroom: Classroom, requested_by: User) -> ExportJob:
+    """Record the job and send it to a worker once the row is committed.
+
+    If the task cannot be sent (the broker is down), the job is marked failed with
+    words the teacher can act on, rather than waiting for ever or answering a 500.
+    """
     from .tasks import export_job_run as task
 
     with transaction.atomic():
         job = ExportJob.objects.create(classroom=classroom, requested_by=requested_by)
-        task.delay_on_commit(job.pk)
+        transaction.on_commit(lambda: _export_job_send(task, job.pk))
     return job
+
+
+def _export_job_send(task, job_id: int) -> None:
+    try:
+        task.delay(job_id)
+    except Exception:  # kombu and redis raise several kinds of connection errors
+        log.warning("broker unavailable; export job %s marked failed", job_id, exc_info=True)
+        # Only a job no worker has touched: when tasks run in-process, one that ran and failed keeps its own error.
+        ExportJob.objects.filter(pk=job_id, status=ExportStatus.PENDING).update(
+            status=ExportStatus.FAILED, error=EXPORT_BROKER_DOWN, finished_at=timezone.now())
 
 
 PROGRESS_EVERY = 1000
@@ -377,7 +497,7 @@ def export_job_run(*, job_id: int) -> None:
     """Write the export file; safe to run twice (a finished job is left alone)."""
     with transaction.atomic():
         job = ExportJob.objects.select_for_update().select_related("classroom").filter(pk=job_id).first()
-        if job is None or job.status == ExportStatus.DONE:
+        if job is None or job.status in (ExportStatus.DONE, ExportStatus.REMOVED):
             return
         job.status = ExportStatus.RUNNING
         job.save(update_fields=["status"])
@@ -398,9 +518,13 @@ def export_job_run(*, job_id: int) -> None:
             spool.seek(0)
             job.file.save(export_filename(classroom), File(spool), save=False)
             text.detach()
-        ExportJob.objects.filter(pk=job.pk).update(
+        finished = ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(
             status=ExportStatus.DONE, file=job.file.name, done=total, finished_at=timezone.now()
         )
+        if not finished:
+            # The roster changed while the file was written (``exports_expire``): it may list
+            # someone who has left, so it is not kept.
+            _delete_export_files([job.file.name])
     except Exception as exc:  # noqa: BLE001 - the teacher sees the failure; the worker log has the rest
         ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.FAILED, error=str(exc)[:500])
         raise

@@ -269,7 +269,8 @@ def assignment_edit(request, class_id, assignment_id):
     initial = {"kind": assignment.kind, "lesson": assignment.lesson_id, "quiz": assignment.quiz_id,
                "pre": assignment.pre_id, "opens_at": timezone.localtime(assignment.opens_at),
                "due_at": assignment.due_at and timezone.localtime(assignment.due_at)}
-    form = AssignmentForm(request.POST or None, classroom=classroom, user=request.user, initial=initial)
+    form = AssignmentForm(request.POST or None, classroom=classroom, user=request.user, assignment=assignment,
+                          initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.assignment_update(assignment=assignment, **form.cleaned_data)
@@ -403,8 +404,10 @@ def export_detail(request, class_id, job_id):
 @require_GET
 def export_download(request, class_id, job_id):
     classroom = _class(request, class_id)
-    job = get_object_or_404(ExportJob.objects.filter(classroom=classroom, status=ExportStatus.DONE),
-                            public_id=job_id)
+    job = get_object_or_404(ExportJob.objects.filter(classroom=classroom), public_id=job_id)
+    if job.status != ExportStatus.DONE:
+        # Not written yet, failed, or removed since: the job's page says which and what to do.
+        return redirect("classroom:export_detail", class_id=classroom.public_id, job_id=job.public_id)
     return FileResponse(job.file.open("rb"), as_attachment=True,
                         filename=f"class-{classroom.public_id}-{job.created_at:%Y%m%d-%H%M}.csv",
                         content_type="text/csv; charset=utf-8")

@@ -2,6 +2,8 @@
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from accounts.models import User
 from accounts.services import user_make_teacher
@@ -89,3 +91,12 @@ def isolated_ratelimits(settings, monkeypatch):
     caches["ratelimit-tests"].clear()
     yield
     caches["ratelimit-tests"].clear()
+
+
+@pytest.fixture
+def back_to_latest():
+    """Leave the database at the latest migration for the tests that follow, even when an assert failed."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -178,3 +178,37 @@ def test_a_teacher_deleting_their_account_takes_their_dataset_uploads_with_it(cl
         assert client.post(URL, {"password": PASSWORD}).status_code == 302
     assert not ImportJob.objects.filter(pk=job.pk).exists()
     assert not storages["private"].exists(name)
+
+
+def test_a_deleted_students_classes_keep_no_export_that_lists_them(client, learner_with_records,
+                                                                    django_capture_on_commit_callbacks):
+    """Rule 4: an export written while the student was in the class is deleted with the account."""
+    from django.core.files.base import ContentFile
+
+    from classroom.models import ExportJob, ExportStatus
+
+    student, classroom = learner_with_records["student"], learner_with_records["classroom"]
+    teacher = classroom.teacher_links.get().user
+    job = ExportJob(classroom=classroom, requested_by=teacher, status=ExportStatus.DONE, total=1, done=1)
+    job.file.save("export.csv", ContentFile(f"student,email\nDelete Me,{student.email}\n".encode()), save=False)
+    job.save()
+    name, storage = job.file.name, job.file.storage
+    unrelated = class_services.classroom_create(owner=teacher, name="Year 8")
+    kept = ExportJob(classroom=unrelated, requested_by=teacher, status=ExportStatus.DONE, total=1, done=1)
+    kept.file.save("other.csv", ContentFile(b"student,email\n"), save=False)
+    kept.save()
+
+    client.force_login(student)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(URL, {"password": PASSWORD}).status_code == 302
+
+    assert not storage.exists(name)
+    job.refresh_from_db()
+    assert job.status == ExportStatus.REMOVED and not job.file
+    client.force_login(teacher)
+    download = client.get(reverse("classroom:export_download", args=[classroom.public_id, job.public_id]))
+    assert download.status_code == 302
+    html = client.get(download["Location"]).content.decode()
+    assert "deleted because the class changed" in html and "Prepare a fresh export" in html
+    kept.refresh_from_db()
+    assert kept.status == ExportStatus.DONE and storage.exists(kept.file.name)

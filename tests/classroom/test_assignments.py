@@ -1,6 +1,7 @@
 """Assignments: a lesson or a quiz, paired tests, and each student's "My work" status."""
 
 import random
+import re
 from datetime import timedelta
 
 import pytest
@@ -269,3 +270,115 @@ def test_a_class_with_only_a_lesson_set_counts_its_statuses(lesson):
             progress.count(WorkStatus.NOT_STARTED)) == (1, 1, 1)
     rows = {r.membership.student_id: r for r in overview.student_rows(data.memberships)}
     assert [rows[s.pk].finished for s in data.students] == [1, 0, 0]
+
+
+def test_an_assignment_whose_quiz_or_lesson_was_unpublished_since_can_still_have_its_dates_changed(
+        client, data, lesson):
+    from quiz.models import Quiz
+
+    lesson_work = services.assignment_create(classroom=data.classroom, created_by=data.teacher, lesson=lesson,
+                                             opens_at=timezone.now() + timedelta(days=1))
+    Quiz.objects.filter(pk=data.quiz.pk).update(is_published=False, is_public=False)
+    lesson.is_published = False
+    lesson.save()
+    client.force_login(data.teacher)
+    c = data.classroom.public_id
+    edit = reverse("classroom:assignment_edit", args=[c, data.assignment.public_id])
+    html = client.get(edit).content.decode()
+    assert f'<option value="{data.quiz.pk}" selected>{data.quiz.title}</option>' in html
+    response = client.post(edit, {"kind": "regular", "quiz": data.quiz.pk, "opens_at": "2030-01-01T09:00",
+                                  "due_at": "2030-02-01T09:00"})
+    assert response.status_code == 302, response.content.decode()
+    data.assignment.refresh_from_db()
+    assert data.assignment.quiz == data.quiz and data.assignment.due_at.year == 2030
+    lesson_edit = reverse("classroom:assignment_edit", args=[c, lesson_work.public_id])
+    assert f'<option value="{lesson.pk}" selected>' in client.get(lesson_edit).content.decode()
+    response = client.post(lesson_edit, {"kind": "regular", "lesson": lesson.pk, "opens_at": "2030-01-01T09:00",
+                                         "due_at": "2030-01-08T09:00"})
+    assert response.status_code == 302
+    # New work is not offered what students can no longer open, nor another assignment's unpublished quiz.
+    new = client.get(reverse("classroom:assignment_create", args=[c])).content.decode()
+    assert data.quiz.title not in new and lesson.title not in new
+    quiz_choices = re.search(r'<select name="quiz".*?</select>', client.get(lesson_edit).content.decode(),
+                             re.DOTALL)
+    assert data.quiz.title not in quiz_choices.group()
+
+
+def test_a_double_click_on_assign_sets_the_work_once(client, data):
+    """The same POST twice: one assignment, and the second answer says what to do instead."""
+    answer_attempts(quiz=data.quiz, clips=data.clips, students=data.students, rng=random.Random(5),
+                    started_at=timezone.now() - timedelta(minutes=30))
+    client.force_login(data.teacher)
+    url = reverse("classroom:assignment_create", args=[data.classroom.public_id])
+    opens = timezone.localtime(timezone.now() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    form = {"kind": "regular", "quiz": data.quiz.pk, "opens_at": opens}
+    first = client.post(url, form)
+    second = client.post(url, form)
+    assert first.status_code == 302
+    assert second.status_code == 422
+    assert "This quiz is already assigned to this class" in second.content.decode()
+    assert "Edit that assignment instead." in second.content.decode()
+    assert Assignment.objects.filter(classroom=data.classroom, quiz=data.quiz).count() == 2  # the old one and one new
+    # The student sees the new work once, done, and not beside a "Not started" copy of it.
+    client.force_login(data.students[0])
+    html = client.get(reverse("classroom:my_work")).content.decode()
+    new = Assignment.objects.filter(classroom=data.classroom, quiz=data.quiz).latest("opens_at")
+    works = [w for g in analytics.student_work(student=data.students[0]) for w in g.works if w.assignment == new]
+    assert len(works) == 1 and works[0].status == WorkStatus.DONE
+    assert "Not started" not in html
+
+
+def test_the_same_work_is_set_again_only_once_the_earlier_assignment_is_due(data, lesson):
+    now = timezone.now()
+
+    def create(**fields):
+        return services.assignment_create(classroom=data.classroom, created_by=data.teacher, **fields)
+
+    # data.assignment: opened 10 days ago, due 5 days ago. Setting the quiz again now is a new round.
+    again = create(quiz=data.quiz, opens_at=now, due_at=now + timedelta(days=7))
+    with pytest.raises(services.Refused, match="already assigned to this class .* still open then"):
+        create(quiz=data.quiz, opens_at=now + timedelta(days=2))
+    with pytest.raises(services.Refused, match="while this one would still be open"):
+        create(quiz=data.quiz, opens_at=now - timedelta(days=1), due_at=now + timedelta(hours=1))
+    create(quiz=data.quiz, opens_at=now + timedelta(days=8))  # after the round is due: allowed
+    # Lessons too.
+    create(lesson=lesson, opens_at=now)
+    with pytest.raises(services.Refused, match="This lesson is already assigned"):
+        create(lesson=lesson, opens_at=now)
+    # Editing an assignment does not clash with itself, but cannot be moved onto another one.
+    services.assignment_update(assignment=again, quiz=data.quiz, opens_at=now, due_at=now + timedelta(days=6))
+    with pytest.raises(services.Refused, match="already assigned"):
+        services.assignment_update(assignment=again, quiz=data.quiz, opens_at=now, due_at=now + timedelta(days=9))
+    # A pre-test without a due date and its post-test of the same quiz are meant to split its attempts.
+    other = build_class(n_students=0, tag="pairs", answers=False)
+    other.assignment.delete()
+    pre = services.assignment_create(classroom=other.classroom, created_by=other.teacher, quiz=other.quiz,
+                                     kind=AssignmentKind.PRE, opens_at=now)
+    post = services.assignment_create(classroom=other.classroom, created_by=other.teacher, quiz=other.quiz,
+                                      kind=AssignmentKind.POST, pre=pre, opens_at=now + timedelta(days=7))
+    services.assignment_update(assignment=pre, quiz=other.quiz, kind=AssignmentKind.PRE, opens_at=now,
+                               due_at=now + timedelta(days=8))
+    assert post.pre == pre
+
+
+def test_the_database_refuses_the_same_work_opening_twice_at_once(data, lesson):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Assignment.objects.create(classroom=data.classroom, quiz=data.quiz, opens_at=data.assignment.opens_at)
+    Assignment.objects.create(classroom=data.classroom, lesson=lesson, opens_at=data.assignment.opens_at)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Assignment.objects.create(classroom=data.classroom, lesson=lesson, opens_at=data.assignment.opens_at)
+    # Another class may open the same quiz at the same time.
+    other = build_class(n_students=0, tag="sametime", answers=False)
+    Assignment.objects.create(classroom=other.classroom, quiz=data.quiz, opens_at=data.assignment.opens_at)
+
+
+def test_two_clicks_that_both_pass_the_check_still_set_the_work_once(client, data, monkeypatch):
+    """Requests at the same moment can both read "not assigned yet"; the database decides, in words."""
+    monkeypatch.setattr(services, "_check_not_twice", lambda **kwargs: None)
+    client.force_login(data.teacher)
+    url = reverse("classroom:assignment_create", args=[data.classroom.public_id])
+    form = {"kind": "regular", "quiz": data.quiz.pk, "opens_at": "2030-01-01T09:00"}
+    assert client.post(url, form).status_code == 302
+    second = client.post(url, form)
+    assert second.status_code == 422 and "already assigned to this class" in second.content.decode()
+    assert Assignment.objects.filter(classroom=data.classroom, quiz=data.quiz).count() == 2

@@ -158,3 +158,26 @@ def test_a_class_with_students_and_no_work_set_lists_its_students(client):
     for student in data.students:
         assert student.display_name in html
     assert "<dd>3</dd>" in html and "Nothing open yet" in html
+
+
+@pytest.mark.django_db
+def test_the_class_before_and_after_numbers_cover_every_student_not_just_this_page(client):
+    """30 students: the table pages at 25, the class's means must not (page 1 said 25 students, page 2 said 5)."""
+    from classroom import analytics
+    from classroom.models import Membership
+
+    data = build_class(n_students=30, tag="pages")
+    pre, post = add_prepost(data, post_skill=lambda i: 0.55 + (i % 5) / 10)
+    client.force_login(data.teacher)
+    url = reverse("classroom:prepost", args=[data.classroom.public_id, post.public_id])
+    sections = []
+    for page in (1, 2):
+        html = client.get(url, {"page": page}).content.decode()
+        section = re.search(r'<section aria-labelledby="class-gain-heading">.*?</section>', html, re.DOTALL)
+        sections.append(section.group())
+    assert sections[0] == sections[1]
+    everyone = analytics.prepost(classroom=data.classroom, assignments=[pre, post], post=post,
+                                 memberships=list(Membership.objects.filter(classroom=data.classroom)))
+    assert everyone.mean_pre_accuracy.n == 30
+    assert f"{everyone.mean_pre_accuracy.value:.1f} %</td><td>30</td>" in sections[0]
+    assert f"{everyone.mean_post_accuracy.value:.1f} %</td><td>30</td>" in sections[0]

@@ -1,4 +1,5 @@
-"""Migrations that change data: run against the historical models, as on a database in use."""
+"""Migrations that change data: run against the historical models, as on a database in use
+(``back_to_latest``, in tests/conftest.py, returns the database to the latest state)."""
 
 from datetime import timedelta
 
@@ -9,15 +10,6 @@ from django.utils import timezone
 
 BEFORE = [("quiz", "0003_attemptscore_backfill")]
 AFTER = [("quiz", "0005_one_open_attempt")]
-
-
-@pytest.fixture
-def back_to_latest():
-    """Leave the database at the latest migration for the tests that follow, even when an assert failed."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.mark.django_db(transaction=True)
