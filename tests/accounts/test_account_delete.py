@@ -212,3 +212,37 @@ def test_a_deleted_students_classes_keep_no_export_that_lists_them(client, learn
     assert "deleted because the class changed" in html and "Prepare a fresh export" in html
     kept.refresh_from_db()
     assert kept.status == ExportStatus.DONE and storage.exists(kept.file.name)
+
+
+def test_deleting_a_student_in_the_django_admin_is_the_same_deletion(admin_client, learner_with_records,
+                                                                     django_capture_on_commit_callbacks):
+    """The admin goes through the service: no learning record, log-in record or export that lists them stays."""
+    from django.core.files.base import ContentFile
+
+    from classroom.models import ExportJob, ExportStatus
+
+    student, classroom = learner_with_records["student"], learner_with_records["classroom"]
+    job = ExportJob(classroom=classroom, status=ExportStatus.DONE, total=1, done=1)
+    job.file.save("export.csv", ContentFile(f"email\n{student.email}\n".encode()), save=False)
+    job.save()
+    AccessLog.objects.create(username=student.email, ip_address="127.0.0.1", user_agent="test")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(reverse("admin:accounts_user_delete", args=[student.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert _learning_records(student) == {} and not User.objects.filter(pk=student.pk).exists()
+    assert not AccessLog.objects.filter(username=student.email).exists()
+    job.refresh_from_db()
+    assert job.status == ExportStatus.REMOVED and not job.file
+
+
+def test_the_django_admin_will_not_delete_a_teacher_who_owns_classes(admin_client):
+    teacher = UserFactory(teacher=True)
+    class_services.classroom_create(owner=teacher, name="Year 10 media")
+    url = reverse("admin:accounts_user_delete", args=[teacher.pk])
+    page = admin_client.get(url).content.decode()
+    assert "Year 10 media" in page and "hand it to another teacher" in page
+    admin_client.post(url, {"post": "yes"})
+    assert User.objects.filter(pk=teacher.pk).exists()
+    bulk = admin_client.post(reverse("admin:accounts_user_changelist"),
+                             {"action": "delete_selected", "_selected_action": [teacher.pk], "post": "yes"})
+    assert bulk.status_code in (200, 302) and User.objects.filter(pk=teacher.pk).exists()
