@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Optional
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from clips.models import Clip, MediaType, Truth, Visibility
@@ -139,11 +139,25 @@ def practice_quiz_ensure(*, techniques: list[str]) -> Quiz:
 # --------------------------------------------------------------------------
 
 
-def _pool(quiz: Quiz):
+def _pool(quiz: Quiz, learner=None):
+    """The clips a quiz may show this learner (None: a guest, or no one in particular).
+
+    The quiz's owner shares their own clips and those every teacher may use; an admin's
+    quiz too, not every clip an admin may browse. A clip from a research dataset (it has a
+    research basis: real people, under a research licence) stays with its owner's classes,
+    as MEDIA-SOURCES.md promises: only its owner and their students are drawn it, never a
+    guest or a stranger who has the quiz's link."""
     clips = Clip.objects.ready().publishable()
     if quiz.owner_id is None:
-        return clips.filter(visibility=Visibility.PUBLIC)
-    return clips.visible_to(quiz.owner)
+        clips = clips.filter(visibility=Visibility.PUBLIC)
+    else:
+        clips = clips.filter(Q(owner_id=quiz.owner_id) | Q(visibility=Visibility.PUBLIC), retired=False)
+    if learner is None:
+        return clips.filter(research_basis="")
+    from classroom.models import Membership  # classroom depends on quiz, not the other way round
+
+    owners_student = Exists(Membership.objects.filter(student=learner, classroom__teacher_links__user=OuterRef("owner")))
+    return clips.filter(Q(research_basis="") | Q(owner=learner) | owners_student)
 
 
 def _family(row: dict) -> int:
@@ -169,7 +183,7 @@ def practice_pool_fakes(*, techniques: list[str]):
     return fakes.filter(technique__in=techniques) if techniques else fakes
 
 
-def clips_draw(*, quiz: Quiz, rng: random.Random) -> list[int]:
+def clips_draw(*, quiz: Quiz, rng: random.Random, learner=None) -> list[int]:
     """The clip ids for a new attempt, shuffled; never a real clip together with a fake made from it.
 
     A random draw filters fakes by technique (a real clip has no technique to match), and
@@ -181,13 +195,13 @@ def clips_draw(*, quiz: Quiz, rng: random.Random) -> list[int]:
     fields = ("id", "sibling_id", "truth", "media_type")
     if quiz.selection == Selection.FIXED:
         rows = list(
-            _pool(quiz).filter(quiz_items__quiz=quiz).order_by("quiz_items__position").values(*fields)
+            _pool(quiz, learner).filter(quiz_items__quiz=quiz).order_by("quiz_items__position").values(*fields)
         )
         rng.shuffle(rows)
         chosen = _take(rows, len(rows), set())
     else:
         filters = quiz.filters or {}
-        pool = _pool(quiz)
+        pool = _pool(quiz, learner)
         if filters.get("media_types"):
             pool = pool.filter(media_type__in=filters["media_types"])
         if filters.get("difficulties"):
@@ -289,7 +303,7 @@ def _attempt_create(*, quiz: Quiz, mine: QuerySet, learner, guest_key: str, is_p
     if quiz.max_attempts and not is_preview and mine.count() >= quiz.max_attempts:
         noun = "attempt" if quiz.max_attempts == 1 else "attempts"
         raise Refused(f"You have used all {quiz.max_attempts} {noun} allowed for this quiz.")
-    clip_ids = clips_draw(quiz=quiz, rng=rng or random.SystemRandom())
+    clip_ids = clips_draw(quiz=quiz, rng=rng or random.SystemRandom(), learner=learner)
     if not clip_ids:
         raise Refused("This quiz has no clips ready yet. Please try again later.")
     with transaction.atomic():
