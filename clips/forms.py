@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django import forms
 
-from .models import LABEL_WORDS, Clip, Difficulty, DigitalSourceType, MediaType, Technique, Truth
+from .models import LABEL_WORDS, Clip, Difficulty, DigitalSourceType, MediaType, Technique, Truth, Visibility
 
 
 class LabelWordsMixin:
@@ -31,7 +31,29 @@ class LabelWordsMixin:
         return self._check_label_words("alt_text")
 
 
-class ClipMetadataForm(LabelWordsMixin, forms.ModelForm):
+class ProvenanceMixin:
+    """For a Clip form: where a clip came from, under what licence, and consent to show a person (rule 3)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("source", "licence", "digital_source_type"):
+            self.fields[name].required = True
+
+    def clean(self):
+        data = super().clean()
+        if data.get("truth") == Truth.SYNTHETIC and data.get("depicts_real_person"):
+            has_consent = data.get("consent_subject") and data.get("consent_obtained_by") and data.get(
+                "consent_date")
+            if not has_consent and not data.get("research_basis"):
+                self.add_error(
+                    "depicts_real_person",
+                    "A synthetic clip of a real, identifiable person needs a consent record (who, obtained "
+                    "by whom, and when) or a research-dataset basis before anyone else can see it.",
+                )
+        return data
+
+
+class ClipMetadataForm(LabelWordsMixin, ProvenanceMixin, forms.ModelForm):
     source_url = forms.URLField(label="Source URL", required=False, max_length=500, assume_scheme="https")
     regions_json = forms.CharField(
         label="Tell regions (optional)",
@@ -62,9 +84,6 @@ class ClipMetadataForm(LabelWordsMixin, forms.ModelForm):
     def __init__(self, *args, owner=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.owner = owner
-        self.fields["source"].required = True
-        self.fields["licence"].required = True
-        self.fields["digital_source_type"].required = True
         self.fields["technique"].required = False
         sibling_qs = Clip.objects.filter(truth=Truth.REAL, retired=False)
         if owner is not None and not owner.is_superuser:
@@ -122,21 +141,21 @@ class ClipMetadataForm(LabelWordsMixin, forms.ModelForm):
                                "A synthetic clip is not an original digital capture: choose the type that fits.")
             if not data.get("explanation"):
                 self.add_error("explanation", "Explain at the reveal what was done, so learners learn from it.")
-            if data.get("depicts_real_person"):
-                has_consent = data.get("consent_subject") and data.get("consent_obtained_by") and data.get(
-                    "consent_date")
-                if not has_consent and not data.get("research_basis"):
-                    self.add_error(
-                        "depicts_real_person",
-                        "A synthetic clip of a real, identifiable person needs a consent record (who, obtained "
-                        "by whom, and when) or a research-dataset basis before anyone else can see it.",
-                    )
         elif truth == Truth.REAL:
             data["technique"] = Technique.AUTHENTIC
             self.instance.technique = Technique.AUTHENTIC
             if data.get("sibling"):
                 self.add_error("sibling", "Only a synthetic clip is made from another clip.")
+        if data.get("visibility") == Visibility.PUBLIC and (data.get("research_basis") or data.get("dataset")) \
+                and not (self.owner is not None and self.owner.is_staff) and not self._shared_by_an_admin():
+            self.add_error("visibility", "Clips from a research dataset stay with your classes; an administrator "
+                                         "can share them with every teacher.")
         return data
+
+    def _shared_by_an_admin(self) -> bool:
+        """A research clip an admin shared stays shared when its owner edits it (``initial`` is what is saved)."""
+        return self.initial.get("visibility") == Visibility.PUBLIC and bool(
+            self.initial.get("research_basis") or self.initial.get("dataset"))
 
     def save(self, commit=True):
         self.instance.regions = self.cleaned_data.get("regions_json") or []
@@ -156,6 +175,13 @@ class ClipUploadForm(ClipMetadataForm):
     )
 
     field_order = ["file"]
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        if self.files.get("file"):
+            # Browsers never refill a file input: the page sent back for any error says so beside it.
+            self["file"].help_text = ("<strong>Choose the file again: browsers do not keep it after an "
+                                      "error.</strong> " + self.fields["file"].help_text)
 
     def clean_file(self):
         from . import media

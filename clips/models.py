@@ -109,15 +109,23 @@ class Visibility(models.TextChoices):
     PUBLIC = "public", "Every teacher"
 
 
+# Rule 3: a synthetic likeness of a real person may be shown once it has a whole consent record
+# (who, obtained by whom, and when) or a research-dataset basis.
+SHOWS_REAL_PERSON = Q(truth=Truth.SYNTHETIC, depicts_real_person=True)
+HAS_CONSENT_OR_BASIS = ~Q(research_basis="") | (
+    ~Q(consent_subject="") & ~Q(consent_obtained_by="") & Q(consent_date__isnull=False)
+)
+
+
 class ClipQuerySet(models.QuerySet):
     def ready(self):
         return self.filter(status=Status.READY, retired=False)
 
     def publishable(self):
         """Clips that may be shown to learners (rule 3): not a synthetic likeness of a real
-        person without a consent record or a research basis, whoever owns it and however
+        person without a whole consent record or a research basis, whoever owns it and however
         private it is (a teacher's private clip still reaches their students through a quiz)."""
-        return self.exclude(truth=Truth.SYNTHETIC, depicts_real_person=True, consent_subject="", research_basis="")
+        return self.filter(~SHOWS_REAL_PERSON | HAS_CONSENT_OR_BASIS)
 
     def visible_to(self, user):
         """Clips a teacher may browse and put in a quiz."""
@@ -234,9 +242,7 @@ class Clip(models.Model):
             ),
             models.CheckConstraint(
                 # Rule 3: a synthetic likeness of a real person is never shared without a basis.
-                condition=~Q(truth=Truth.SYNTHETIC, depicts_real_person=True, consent_subject="",
-                             research_basis="")
-                | Q(visibility=Visibility.PRIVATE),
+                condition=~SHOWS_REAL_PERSON | HAS_CONSENT_OR_BASIS | Q(visibility=Visibility.PRIVATE),
                 name="clip_synthetic_person_needs_consent_to_share",
             ),
             models.CheckConstraint(condition=Q(difficulty__gte=1, difficulty__lte=3), name="clip_difficulty_1_to_3"),

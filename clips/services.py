@@ -34,6 +34,7 @@ UNEXPECTED_FAILURE = (
     "Something went wrong on our side while processing this file. "
     "Your upload is safe; press Retry, and if it fails again, tell us."
 )
+MISSING_ORIGINAL = "The uploaded file is no longer stored; upload it again."
 
 
 def _enqueue(task, *args) -> None:
@@ -188,8 +189,16 @@ def clip_process(*, clip_id: int) -> ProcessOutcome:
     saved: list[str] = []
     try:
         source = workdir / "source"
-        with storages["private"].open(clip.original.name, "rb") as src, source.open("wb") as dst:
-            shutil.copyfileobj(src, dst)
+        try:
+            if not clip.original.name:
+                raise FileNotFoundError("no original")
+            with storages["private"].open(clip.original.name, "rb") as src, source.open("wb") as dst:
+                shutil.copyfileobj(src, dst)
+        except FileNotFoundError:
+            # Gone for good (removed from storage, or a clip added in the admin without a file): no retry
+            # brings it back, so fail in words now rather than retry and be swept for ever.
+            _fail(clip, MISSING_ORIGINAL)
+            return ProcessOutcome(clip.pk, Status.FAILED)
         _set_progress(clip, 20)
         out = workdir / "out"
         out.mkdir()

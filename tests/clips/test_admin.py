@@ -3,10 +3,14 @@
 import json
 
 import pytest
+from django.core.files.storage import storages
 from django.db.models.fields.files import FieldFile
 from django.forms.models import model_to_dict
 from django.urls import reverse
 
+from clips import services
+from clips.models import Clip
+from tests.clips.test_library import jpeg_upload
 from tests.factories import ClipFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,3 +44,80 @@ def test_the_admin_still_saves_a_neutral_title_and_reads_a_bare_link_as_https(ad
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
     clip.refresh_from_db()
     assert (clip.title, clip.source_url) == ("Newsreader at night", "https://example.org/clip")
+
+
+@pytest.mark.parametrize("field", ["source", "licence", "digital_source_type"])
+def test_the_admin_will_not_blank_where_a_clip_came_from(admin_client, field):
+    clip = ClipFactory(source="Own camera", licence="CC0-1.0")
+    response = admin_client.post(reverse("admin:clips_clip_change", args=[clip.pk]), change_data(clip, **{field: ""}))
+    assert response.status_code == 200
+    assert field in response.context["adminform"].form.errors
+    clip.refresh_from_db()
+    assert (clip.source, clip.licence, clip.digital_source_type) == ("Own camera", "CC0-1.0", "digitalCapture")
+
+
+def face_swap(**fields):
+    return ClipFactory(fake=True, technique="face_swap", digital_source_type="compositeWithTrainedAlgorithmicMedia",
+                       visibility="private", **fields)
+
+
+@pytest.mark.parametrize("consent", [
+    {"consent_subject": "Jane"},
+    {"consent_subject": "Jane", "consent_obtained_by": "Tess"},
+    {"consent_subject": "", "consent_obtained_by": "", "consent_date": ""},
+])
+def test_the_admin_asks_for_a_whole_consent_record_in_words_before_sharing_a_real_person(admin_client, consent):
+    clip = face_swap()
+    response = admin_client.post(reverse("admin:clips_clip_change", args=[clip.pk]),
+                                 change_data(clip, depicts_real_person="on", visibility="public", **consent))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "needs a consent record (who, obtained by whom, and when)" in page
+    assert "Constraint" not in page
+    clip.refresh_from_db()
+    assert (clip.depicts_real_person, clip.visibility) == (False, "private")
+
+
+def test_the_admin_shares_a_real_person_with_a_whole_consent_record_or_a_research_basis(admin_client):
+    consented, researched = face_swap(), face_swap()
+    for clip, basis in [(consented, {"consent_subject": "Jane", "consent_obtained_by": "Tess",
+                                     "consent_date": "2026-09-01"}),
+                        (researched, {"research_basis": "Celeb-DF v2, research licence"})]:
+        response = admin_client.post(reverse("admin:clips_clip_change", args=[clip.pk]),
+                                     change_data(clip, depicts_real_person="on", visibility="public", **basis))
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        clip.refresh_from_db()
+        assert clip.visibility == "public"
+
+
+def processed_clip(teacher, django_capture_on_commit_callbacks, title="Pier"):
+    with django_capture_on_commit_callbacks(execute=True):
+        clip = services.clip_create(owner=teacher, original=jpeg_upload(), fields={
+            "title": title, "alt_text": "A pier.", "truth": "real", "source": "x", "licence": "CC0-1.0"})
+    clip.refresh_from_db()
+    assert clip.rendition and clip.original
+    return clip
+
+
+def test_deleting_a_clip_in_the_admin_stops_serving_it_and_removes_the_original(
+        admin_client, client, teacher, django_capture_on_commit_callbacks):
+    """Consent withdrawn: the admin's Delete must leave nothing to serve and no private copy behind."""
+    clip = processed_clip(teacher, django_capture_on_commit_callbacks)
+    url, original = clip.rendition.url, clip.original.name
+    assert client.get(url).status_code == 200
+    response = admin_client.post(reverse("admin:clips_clip_delete", args=[clip.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert client.get(url).status_code == 404
+    assert not storages["private"].exists(original)
+
+
+def test_deleting_clips_in_bulk_in_the_admin_removes_their_files_too(
+        admin_client, client, teacher, django_capture_on_commit_callbacks):
+    clips = [processed_clip(teacher, django_capture_on_commit_callbacks, title=title) for title in ("Pier", "Dock")]
+    response = admin_client.post(reverse("admin:clips_clip_changelist"), {
+        "action": "delete_selected", "_selected_action": [c.pk for c in clips], "post": "yes"})
+    assert response.status_code == 302
+    assert not Clip.objects.exists()
+    for clip in clips:
+        assert client.get(clip.rendition.url).status_code == 404
+        assert not storages["private"].exists(clip.original.name)

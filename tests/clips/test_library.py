@@ -1,6 +1,7 @@
 """Upload, the pipeline through the service, the library pages, serving and delete."""
 
 import io
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -403,3 +404,146 @@ def test_a_large_upload_is_checked_where_django_spooled_it(teacher_client, setti
     junk = SimpleUploadedFile("junk.jpg", b"\xff\xd8\xff" + b"not really a JPEG " * 200, content_type="image/jpeg")
     response = teacher_client.post(reverse("clips:upload"), {**upload_data(title="Another"), "file": junk})
     assert response.status_code == 422 and Clip.objects.count() == 1
+
+
+def edit_data(clip, **overrides):
+    from django.forms.models import model_to_dict
+
+    from clips.forms import ClipMetadataForm
+
+    data = {name: value for name, value in model_to_dict(clip, fields=ClipMetadataForm.Meta.fields).items()
+            if value is not None}
+    data.update(overrides)
+    return data
+
+
+def research_clip(owner, **fields):
+    """A Celeb-DF face swap as an import leaves it: with the importer's classes, on a research basis."""
+    return ClipFactory(owner=owner, fake=True, technique=Technique.FACE_SWAP, depicts_real_person=True,
+                       digital_source_type="compositeWithTrainedAlgorithmicMedia", dataset="Celeb-DF v2",
+                       research_basis="Research dataset: Celeb-DF v2, used under its research licence",
+                       visibility=Visibility.CLASSES, **fields)
+
+
+def test_a_teacher_cannot_share_a_research_dataset_clip_with_every_teacher(teacher_client, teacher, client):
+    clip = research_clip(teacher)
+    response = teacher_client.post(reverse("clips:edit", args=[clip.public_id]),
+                                   edit_data(clip, visibility="public"))
+    assert response.status_code == 422
+    assert "Clips from a research dataset stay with your classes" in response.content.decode()
+    clip.refresh_from_db()
+    assert clip.visibility == Visibility.CLASSES
+    other = UserFactory(teacher=True)
+    client.force_login(other)
+    assert clip.title not in client.get(reverse("clips:library")).content.decode()
+
+
+def test_an_upload_with_a_research_basis_cannot_go_to_every_teacher(teacher_client):
+    data = upload_data(research_basis="FaceForensics++ research licence", visibility="public")
+    response = teacher_client.post(reverse("clips:upload"), {**data, "file": jpeg_upload()})
+    assert response.status_code == 422
+    assert "an administrator can share them with every teacher" in response.content.decode()
+    assert Clip.objects.count() == 0
+
+
+def test_an_administrator_shares_a_research_clip_and_its_owner_can_still_edit_it(teacher_client, teacher):
+    clip = research_clip(teacher)
+    Clip.objects.filter(pk=clip.pk).update(visibility=Visibility.PUBLIC)  # as the Django admin does
+    clip.refresh_from_db()
+    response = teacher_client.post(reverse("clips:edit", args=[clip.public_id]),
+                                   edit_data(clip, title="Interview in a garden"))
+    assert response.status_code == 302
+    clip.refresh_from_db()
+    assert (clip.title, clip.visibility) == ("Interview in a garden", Visibility.PUBLIC)
+
+
+def test_a_staff_teacher_may_share_their_own_research_clip(client):
+    staff = UserFactory(teacher=True, is_staff=True)
+    clip = research_clip(staff)
+    client.force_login(staff)
+    response = client.post(reverse("clips:edit", args=[clip.public_id]), edit_data(clip, visibility="public"))
+    assert response.status_code == 302
+    clip.refresh_from_db()
+    assert clip.visibility == Visibility.PUBLIC
+
+
+@pytest.mark.parametrize("consent", [
+    {"consent_subject": "Jane"},
+    {"consent_subject": "Jane", "consent_obtained_by": "Tess"},
+    {"consent_subject": "Jane", "consent_date": "2026-09-01"},
+])
+def test_a_partial_consent_record_neither_reaches_learners_nor_can_be_shared(teacher, consent):
+    from django.db import IntegrityError
+
+    person = ClipFactory(fake=True, technique=Technique.FACE_SWAP, depicts_real_person=True, owner=teacher,
+                         visibility=Visibility.PRIVATE, **consent)
+    assert person not in Clip.objects.publishable()
+    with pytest.raises(IntegrityError):
+        Clip.objects.filter(pk=person.pk).update(visibility=Visibility.CLASSES)
+
+
+def test_a_whole_consent_record_or_a_research_basis_lets_a_real_person_be_shown(teacher):
+    consented = ClipFactory(fake=True, technique=Technique.FACE_SWAP, depicts_real_person=True, owner=teacher,
+                            consent_subject="Jane", consent_obtained_by="Tess", consent_date="2026-09-01")
+    researched = research_clip(teacher)
+    assert set(Clip.objects.publishable()) == {consented, researched}
+
+
+@pytest.mark.parametrize("lose", ["deleted from storage", "never stored"])
+def test_a_missing_original_fails_in_words_with_retry_instead_of_waiting_for_ever(
+        teacher_client, teacher, django_capture_on_commit_callbacks, lose):
+    if lose == "never stored":  # as a clip added in the Django admin without a file
+        clip = ClipFactory(owner=teacher, status=Status.PENDING, rendition="", poster="", thumbnail="")
+    else:
+        clip = services.clip_create(owner=teacher, original=jpeg_upload(), fields={
+            "title": "Pier", "alt_text": "A pier.", "truth": Truth.REAL, "source": "x", "licence": "CC0-1.0"})
+        storages["private"].delete(clip.original.name)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.clips_sweep_stuck(older_than=timedelta(0))
+    clip.refresh_from_db()
+    assert clip.status == Status.FAILED
+    assert clip.failure_reason == "The uploaded file is no longer stored; upload it again."
+    page = teacher_client.get(reverse("clips:detail", args=[clip.public_id])).content.decode()
+    assert "no longer stored" in page and "Retry" in page
+    # Retried, it fails the same way at once: no loop of retries and sweeps.
+    with django_capture_on_commit_callbacks(execute=True):
+        teacher_client.post(reverse("clips:retry", args=[clip.public_id]))
+    clip.refresh_from_db()
+    assert clip.status == Status.FAILED and "no longer stored" in clip.failure_reason
+    assert services.clips_sweep_stuck(older_than=timedelta(0)) == []
+
+
+def test_storage_trouble_reading_the_original_is_still_retried(teacher, monkeypatch):
+    clip = services.clip_create(owner=teacher, original=jpeg_upload(), fields={
+        "title": "Pier", "alt_text": "A pier.", "truth": Truth.REAL, "source": "x", "licence": "CC0-1.0"})
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionResetError("storage went away")
+
+    monkeypatch.setattr(storages["private"], "open", unreachable)
+    with pytest.raises(OSError):
+        services.clip_process(clip_id=clip.pk)
+    clip.refresh_from_db()
+    assert clip.status == Status.PENDING and clip.failure_reason == ""
+
+
+def test_an_upload_sent_back_for_a_metadata_error_says_to_choose_the_file_again(teacher_client):
+    response = teacher_client.post(reverse("clips:upload"), {**upload_data(licence=""), "file": jpeg_upload()})
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "Choose the file again: browsers do not keep it after an error." in page
+    assert page.index('for="id_file"') < page.index("Choose the file again") < page.index('name="file"')
+    assert "Choose the file again" not in teacher_client.get(reverse("clips:upload")).content.decode()
+    response = teacher_client.post(reverse("clips:upload"), upload_data(licence=""))  # no file was chosen
+    assert "Choose the file again" not in response.content.decode()
+
+
+def test_an_upload_sent_back_for_a_storage_problem_also_says_to_choose_the_file_again(teacher_client, monkeypatch):
+    def full(*args, **kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(storages["private"], "save", full)
+    response = teacher_client.post(reverse("clips:upload"), {**upload_data(), "file": jpeg_upload()})
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert "We could not store your file just now" in page and "Choose the file again" in page
