@@ -63,18 +63,20 @@ def _reveal_clip_key(clip) -> tuple:
 
 
 @register.simple_tag
-def clip_reveal(clip, response=None) -> SafeString:
+def clip_reveal(clip, response=None, heading_level=3) -> SafeString:
     """The reveal's part about the clip (facts, media with its tells, explanation, provenance,
-    forensic view), with the learner's point, if any, drawn over the tells.
+    forensic view), with the learner's point, if any, drawn over the tells; its headings at
+    ``heading_level`` (one below the item's own heading).
 
     Every learner who answers a clip sees the same part, so it is rendered once per clip and
     process (a quarter of an answer's time went to it) and kept under a key made of the
     fields it shows, so an edited clip is rendered anew. Being keyed by content, it holds no
     state (DESIGN.md, Runtime): every process would render the same bytes for the same key."""
-    key = _reveal_clip_key(clip)
+    key = (*_reveal_clip_key(clip), heading_level)
     html = _reveal_clip_cache.get(key)
     if html is None:
-        html = get_template("quiz/attempt_take.html#reveal-clip").render({"clip": clip, "point_slot": _POINT_SLOT})
+        html = get_template("quiz/attempt_take.html#reveal-clip").render(
+            {"clip": clip, "point_slot": _POINT_SLOT, "heading_level": heading_level})
         if len(_reveal_clip_cache) >= REVEAL_CLIP_CACHE_SIZE:
             _reveal_clip_cache.clear()
         _reveal_clip_cache[key] = html

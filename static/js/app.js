@@ -19,6 +19,12 @@
   // For page scripts loaded after this one (quiz.js): one way to speak.
   window.SecondLook = { announce: announce };
 
+  // A page that arrives with something to read first (a form's error summary after a
+  // submit) marks it [data-autofocus="load"]: focus it, so screen readers start there
+  // rather than at the top of an unchanged-looking page. (Deferred: the page is parsed.)
+  var first = document.querySelector('[data-autofocus="load"]');
+  if (first) first.focus();
+
   // A refused or failed htmx request would otherwise do nothing visible: say why
   // in the page's message region (a live region) and leave the page as it was.
   document.addEventListener("htmx:beforeSwap", function (event) {
@@ -64,7 +70,8 @@
   // After a swap the reader asked for (a click, a key, a submit, or focus inside
   // the swapped region), move focus to the new content's heading or marked element
   // so keyboard and screen-reader users land on what changed. A background refresh
-  // (polling) moves nothing and says nothing: its region has its own live status.
+  // (polling) moves nothing, and says only what its content marks [data-announce]
+  // (a job that has just finished: the last poll), never the whole region each time.
   document.addEventListener("htmx:afterSwap", function (event) {
     var old = event.detail.target;
     var root = swappedRoot(old);
@@ -72,7 +79,11 @@
     hadFocus = null;
     var config = event.detail.requestConfig;
     var trigger = config && config.triggeringEvent;
-    if (!inside && !(trigger && trigger.isTrusted)) return;
+    if (!inside && !(trigger && trigger.isTrusted)) {
+      var news = Array.prototype.map.call(root.querySelectorAll("[data-announce]"), words);
+      if (news.length && !root.closest("[aria-live]")) announce(news.join(" "));
+      return;
+    }
     var focusTarget = root.querySelector("[data-autofocus]") || root.querySelector("h1, h2");
     if (!focusTarget && inside && !root.contains(document.activeElement)) {
       focusTarget = root.firstElementChild;

@@ -10,10 +10,19 @@
   }
 
   // R / F choose the answer, 5-9 and 0 the confidence (documented on the page, never required).
+  // Only while focus is in the item being answered, and not on one of its other controls:
+  // an "f" pressed on a link, a button or the video must not tick an answer (WCAG 2.1.4).
+  function shortcutsApply(target, form) {
+    if (!target || !target.closest || !form) return false;
+    if (form.contains(target)) return true;
+    var item = form.closest(".quiz-item");
+    return item.contains(target) && !target.closest("a[href], button, summary, video, audio, input, select, textarea");
+  }
+
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || typingInField(event.target)) return;
     var form = document.querySelector("#quiz-region .answer-form");
-    if (!form) return;
+    if (!shortcutsApply(event.target, form)) return;
     var key = event.key.toLowerCase();
     var input = form.querySelector('input[type="radio"][data-key="' + key + '"]');
     if (input) {
@@ -63,6 +72,16 @@
       var on = frame.classList.toggle("is-zoomed");
       button.setAttribute("aria-pressed", on ? "true" : "false");
       button.textContent = on ? "Zoom out" : "Zoom in";
+      // Zoomed, the image scrolls inside its frame: a named stop the keyboard can scroll.
+      if (on) {
+        frame.setAttribute("tabindex", "0");
+        frame.setAttribute("role", "region");
+        frame.setAttribute("aria-label", "Zoomed image; scroll with the arrow keys");
+      } else {
+        frame.removeAttribute("tabindex");
+        frame.removeAttribute("role");
+        frame.removeAttribute("aria-label");
+      }
       return;
     }
     var player = figure.querySelector("video, audio");
@@ -116,6 +135,9 @@
     limit.appendChild(link);
     limit.classList.add("time-up");
     var form = document.querySelector("#quiz-region .answer-form");
+    // Focus on the button about to be disabled (or anywhere in the dead form) would fall
+    // to <body>: take it to what the reader can do now.
+    if (form && form.contains(document.activeElement)) link.focus();
     if (form) {
       Array.prototype.forEach.call(form.querySelectorAll("button[type=submit], input[type=submit]"), function (b) {
         b.disabled = true;

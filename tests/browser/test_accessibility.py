@@ -6,11 +6,12 @@ signal, and that the axe check itself fails when a page gains a serious violatio
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from clips.models import Status
 
 from .conftest import log_in
-from .journeys import VERDICTS, focus_is, focused, quiz_make, tab_to, wait_announced
+from .journeys import VERDICTS, focus_is, focused, live_text, quiz_make, tab_to, wait_announced
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -81,6 +82,8 @@ def test_every_quiz_control_is_reachable_in_order_with_a_visible_focus_ring(gues
     page.keyboard.press("Enter")
     assert page.locator("details.quiz-shortcuts").evaluate("el => el.open")
 
+    # The shortcuts work in the item being answered (not on the summary that explains them).
+    page.locator("#item-heading").focus()
     page.keyboard.press("f")
     page.keyboard.press("7")
     tab_to(page, "el.type === 'submit'")
@@ -89,6 +92,57 @@ def test_every_quiz_control_is_reachable_in_order_with_a_visible_focus_ring(gues
     tab_to(page, "el.textContent.trim() === 'Next item'")
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Item 2 of 3").wait_for()
+
+
+def test_answer_shortcuts_act_only_in_the_item_not_on_its_links_and_buttons(guest_attempt, problems):
+    """Single-key shortcuts (WCAG 2.1.4): "f" pressed on a link or button is that control's,
+    never a ticked answer; in the item card and its answer form they choose."""
+    page = guest_attempt
+    answer = page.locator("#quiz-region input[name=answer]:checked")
+    for control in (page.get_by_role("link", name="Open the full-size image in a new tab"),
+                    page.get_by_role("button", name="Zoom in"),
+                    page.locator("details.quiz-shortcuts summary"),
+                    page.get_by_role("link", name="Skip to main content")):
+        control.focus()
+        for key in ("f", "r", "7"):
+            page.keyboard.press(key)
+        assert answer.count() == 0, f"a shortcut ticked an answer from {focused(page)}"
+        assert page.locator("#quiz-region input[name=confidence]:checked").count() == 0
+    assert page.get_by_role("button", name="Zoom in").get_attribute("aria-pressed") == "false"
+
+    page.locator("#item-heading").focus()
+    page.keyboard.press("f")
+    assert page.get_by_label("Fake").is_checked()
+    page.get_by_label("Fake").focus()
+    page.keyboard.press("7")
+    assert page.get_by_label("70 % — fairly sure").is_checked()
+    tab_to(page, "el.type === 'submit'")
+    page.keyboard.press("r")  # on the answer form's own button: still the form's shortcut
+    assert page.get_by_label("Real").is_checked()
+
+
+def test_the_zoomed_image_is_a_named_region_the_keyboard_can_scroll(guest_attempt, problems, axe):
+    page = guest_attempt
+    frame = page.locator("#quiz-region .media-frame")
+    zoom = page.get_by_role("button", name="Zoom in")
+    zoom.focus()
+    page.keyboard.press("Enter")
+    assert page.get_by_role("button", name="Zoom out").get_attribute("aria-pressed") == "true"
+    axe("quiz item, zoomed")  # scrollable-region-focusable: a scroll area the keyboard cannot reach
+
+    page.keyboard.press("Shift+Tab")
+    region = page.get_by_role("region", name="Zoomed image; scroll with the arrow keys")
+    expect(region).to_be_focused()
+    assert frame.evaluate("el => el.scrollWidth > el.clientWidth"), "zoomed, the image is wider than its frame"
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.querySelector('#quiz-region .media-frame').scrollLeft > 0")
+
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # zoom out: the frame no longer scrolls, and is no tab stop
+    assert page.get_by_role("button", name="Zoom in").get_attribute("aria-pressed") == "false"
+    expect(region).to_have_count(0)
+    assert frame.get_attribute("tabindex") is None
 
 
 def test_reduced_motion_turns_off_every_transition_and_animation(guest_attempt, problems):
@@ -156,6 +210,71 @@ def test_colour_is_never_the_only_signal(guest_attempt, problems, student, passw
     box.get_by_label("It comes from 'deep web'", exact=False).check()
     box.get_by_role("button", name="Check answer").click()
     assert box.locator(".check-incorrect").inner_text().startswith("Incorrect.")
+
+
+def test_lesson_results_are_read_once_where_focus_lands(page, live_server, problems, student, password):
+    """A knowledge check's result and "Done." replace what the reader pressed: focus moves to
+    them, which is how a screen reader reads them. A live region around them too read each twice."""
+    from django.core.management import call_command
+
+    call_command("load_lessons", verbosity=0)
+    log_in(page, live_server, student.email, password)
+    page.goto(live_server.url + "/learn/what-are-deepfakes/")
+
+    page.get_by_role("button", name="Mark as done").focus()  # brings the end into view: may mark it done too
+    page.keyboard.press("Enter")
+    page.locator("#completion .lesson-done").wait_for()
+    page.wait_for_load_state("networkidle")
+    assert focus_is(page, "el.matches('#completion .lesson-done')"), focused(page)
+    page.wait_for_timeout(300)
+    assert "You finished this lesson" not in live_text(page)
+
+    box = page.locator("#check-q1")
+    box.get_by_label("It comes from 'deep web'", exact=False).check()
+    box.get_by_role("button", name="Check answer").press("Enter")
+    box.locator(".check-result").wait_for()
+    assert focus_is(page, "el.matches('#check-q1 .check-result')"), focused(page)
+    assert page.evaluate("document.activeElement.textContent").strip().startswith("Incorrect.")
+    page.wait_for_timeout(300)
+    assert "Incorrect." not in live_text(page)
+
+
+OUTLINE = """(root) => [...root.querySelectorAll('h1, h2, h3, h4, h5, h6')]
+    .map(h => [Number(h.tagName[1]), h.textContent.replace(/\\s+/g, ' ').trim()])"""
+
+
+def test_the_results_review_nests_each_item_under_its_heading(guest_attempt, problems, axe):
+    """Headings are how screen-reader users move through the results: each reviewed item is a
+    level below "Review every item", and what the item says (tells, provenance) a level below that."""
+    page = guest_attempt
+    for _ in range(3):
+        page.locator("#quiz-region .media-frame img").click(position={"x": 20, "y": 20})  # spot the tell
+        page.get_by_label("Fake").check()
+        page.get_by_label("60 % — leaning").check()
+        page.get_by_role("button", name="Submit answer").click()
+        page.locator("#quiz-region .reveal").wait_for()
+        # The reveal while answering is unchanged: its heading is an h2, its parts h3.
+        reveal = page.evaluate(OUTLINE, page.locator("#quiz-region").element_handle())
+        assert reveal[0][0] == 2 and reveal[0][1].startswith("Item ") and {lvl for lvl, _ in reveal[1:]} == {3}
+        link = page.get_by_role("link", name="Next item")
+        if link.count():
+            link.click()
+            page.locator("#quiz-region .quiz-item").wait_for()
+    page.get_by_role("link", name="See your results").click()
+    page.get_by_role("heading", name="Review every item", level=2).wait_for()
+    page.evaluate("document.querySelectorAll('details.review-item').forEach(d => d.open = true)")
+
+    outline = page.evaluate(OUTLINE, page.locator("main").element_handle())
+    for (before, _), (after, text) in zip(outline, outline[1:]):
+        assert after <= before + 1, f"heading level skipped at {text!r}:\n{outline}"
+    review = outline[[text for _, text in outline].index("Review every item"):]
+    items = [text for level, text in review if level == 3]
+    assert len(items) == 3 and all(text.startswith("Item ") for text in items), review
+    assert {level for level, text in review[1:]} == {3, 4}, review
+    assert page.get_by_role("heading", name="Where it comes from", level=4).count() == 3
+    # Each learner's own point is still drawn over the tells in the review.
+    assert page.locator(".review-item .tell-overlay .learner-point").count() == 2
+    axe("results, review open")
 
 
 def test_polling_a_clip_status_never_moves_the_readers_focus(page, live_server, problems, teacher, password):
@@ -232,11 +351,16 @@ def test_a_time_limit_counts_down_says_so_aloud_and_ends_with_the_results_link(p
     assert re.fullmatch(r"\d+ seconds? left", first), first
     page.wait_for_function("(t) => document.querySelector('#quiz-region .time-left') && "
                            "document.querySelector('#quiz-region .time-left').textContent !== t", arg=first)
+    # The reader is on "Submit answer" when time runs out: the button is disabled under them.
+    page.get_by_label("Fake").check()
+    page.get_by_role("button", name="Submit answer").focus()
     wait_announced(page, "Time is up.", timeout=15_000)
     limit = page.locator("#quiz-region .time-limit")
     assert "Time is up" in limit.inner_text()
     assert page.get_by_role("button", name="Submit answer").is_disabled()
-    page.get_by_role("link", name="See your results").click()
+    # Focus went to what they can do now, not to <body>.
+    assert focus_is(page, "el.tagName === 'A' && el.textContent.trim() === 'See your results'"), focused(page)
+    page.keyboard.press("Enter")
     page.get_by_role("heading", name="Results: Timed practice", level=1).wait_for()
 
 
@@ -261,3 +385,72 @@ def test_turning_a_page_of_students_by_keyboard_keeps_focus_in_the_new_table(pag
     assert page.evaluate("document.activeElement !== document.body"), focused(page)
     assert focus_is(page, "el.matches('#student-table caption')"), focused(page)  # read on focus: "… page 2 of 2"
     assert page.url.endswith("?page=2")  # the address says where the reader is, for reload and back
+
+
+def wait_said(page, text: str, timeout: float = 8_000) -> str:
+    """Wait until the page's announcer (app.js) says ``text``; return what it said."""
+    try:
+        page.wait_for_function("(t) => document.getElementById('announcer').textContent.includes(t)",
+                               arg=text, timeout=timeout)
+    except Exception as error:
+        raise AssertionError(f"{text!r} was not said; announcer: {page.locator('#announcer').inner_text()!r}, "
+                             f"live regions: {live_text(page)!r}") from error
+    return page.locator("#announcer").inner_text()
+
+
+def test_a_new_join_code_is_said_once_it_is_in_place(page, live_server, problems, teacher, password):
+    """The message arrives inside the swapped panel, where a role=status that appears with it
+    is seldom read: the page's announcer says it, after focus moves to the panel's heading."""
+    from classroom import services as class_services
+
+    classroom = class_services.classroom_create(owner=teacher, name="Year 8")
+    old_code = classroom.join_code
+    log_in(page, live_server, teacher.email, password)
+    page.goto(f"{live_server.url}/classes/{classroom.public_id}/roster/")
+    page.get_by_role("button", name="New code").focus()
+    page.keyboard.press("Enter")
+    said = wait_said(page, "New class code:")
+    classroom.refresh_from_db()
+    assert classroom.join_code != old_code and classroom.join_code in said
+    assert focus_is(page, "el.id === 'join-heading'"), focused(page)
+    assert page.locator("#join-panel [role=status], #join-panel [aria-live]").count() == 0
+
+
+def test_an_export_says_when_it_is_ready_once_not_at_every_poll(page, live_server, problems, teacher, password):
+    from classroom import services as class_services
+    from classroom.models import ExportJob, ExportStatus
+
+    classroom = class_services.classroom_create(owner=teacher, name="Year 7")
+    job = ExportJob.objects.create(classroom=classroom, requested_by=teacher, status=ExportStatus.RUNNING,
+                                   total=10, done=3)
+    log_in(page, live_server, teacher.email, password)
+    page.goto(f"{live_server.url}/classes/{classroom.public_id}/export/{job.public_id}/")
+    with page.expect_response(lambda r: job.public_id in r.url, timeout=6_000):
+        pass
+    page.wait_for_timeout(300)
+    # A poll that changes nothing a reader needs says nothing (a live region here read it all again).
+    assert "Status" not in live_text(page) and page.locator("#announcer").inner_text() == ""
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.DONE, done=10)
+    said = wait_said(page, "written.")
+    assert said.startswith("Status: Ready") and "10 answers written." in said
+    assert page.get_by_role("link", name="Download CSV").is_visible()
+    assert "Download" not in live_text(page)  # never a region full of controls
+
+
+def test_the_class_dashboard_meter_is_not_read_beside_its_number(page, live_server, problems, teacher, password):
+    from django.utils import timezone
+
+    from classroom import services as class_services
+
+    classroom = class_services.classroom_create(owner=teacher, name="Year 6")
+    quiz = quiz_make(title="Week 2", owner=teacher)
+    class_services.assignment_create(classroom=classroom, created_by=teacher, quiz=quiz,
+                                     opens_at=timezone.now() - timezone.timedelta(minutes=5))
+    log_in(page, live_server, teacher.email, password)
+    page.goto(f"{live_server.url}/classes/{classroom.public_id}/")
+    row = page.get_by_role("row", name=re.compile("Week 2"))
+    expect(row.get_by_role("img")).to_have_count(0)  # the meter pictures the number beside it
+    finished = row.get_by_role("cell").nth(6)  # Opens, Due, Done, Late, In progress, Not started, Finished
+    number = finished.inner_text().strip()
+    assert number, "the Finished cell shows its number"
+    expect(finished).to_have_accessible_name(number)  # read once, not "… finished …" as well

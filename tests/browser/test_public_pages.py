@@ -1,6 +1,7 @@
 """Public pages in a real browser: axe-clean, keyboard reachable, no console errors."""
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,5 +33,9 @@ def test_signup_errors_are_announced_and_nothing_is_created(page, live_server, p
     page.locator("#id_password1").fill("short")
     page.locator("#id_password2").fill("short")
     page.get_by_role("button", name="Create account").click()
-    assert page.get_by_text("Enter a valid email address").is_visible()
+    # Said twice on purpose: in the focused summary at the top, and beside the field itself.
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    assert summary.get_by_role("link", name="E-mail address: Enter a valid email address.").is_visible()
+    assert page.locator("#id_email_error").get_by_text("Enter a valid email address").is_visible()
     assert User.objects.count() == 0

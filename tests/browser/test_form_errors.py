@@ -1,0 +1,101 @@
+"""Forms as a keyboard and screen-reader user meets them: after a refused submit the page
+says so in its title and puts focus on a summary of what went wrong, each error linking to
+its field; fields are tied to their help and errors; groups of radios and checkboxes have a
+name.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import log_in
+from .journeys import focus_is, focused
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SUMMARY = "el.matches('.error-summary')"
+
+
+def assert_error_summary_has_focus(page, *expected: str) -> None:
+    """What a screen reader reads first on a re-shown form: the title, then the focused summary."""
+    assert page.title().startswith("Error: "), page.title()
+    assert focus_is(page, SUMMARY), focused(page)
+    said = page.evaluate("document.activeElement.textContent.replace(/\\s+/g, ' ')")
+    assert said.strip().startswith("There is a problem"), said
+    for words in expected:
+        assert words in said, f"{words!r} not in the focused summary: {said!r}"
+
+
+def test_a_refused_sign_up_puts_focus_on_a_summary_that_links_to_each_field(page, live_server, problems, axe):
+    problems.allow("/accounts/signup/", 422)
+    page.goto(live_server.url + "/accounts/signup/")
+    # The password rules are the password field's description, not an empty paragraph.
+    expect(page.locator("#id_password1")).to_have_accessible_description(re.compile("at least 8 characters"))
+    assert page.title() == "Sign up · Second Look"
+
+    page.get_by_label("E-mail address").fill("not-an-email")
+    page.locator("#id_password1").fill("short")
+    page.locator("#id_password2").fill("short")
+    page.get_by_role("button", name="Create account").click()
+    page.get_by_role("heading", name="There is a problem").wait_for()
+    assert_error_summary_has_focus(page, "E-mail address: Enter a valid email address.", "too short")
+    axe("sign-up with errors")
+
+    email = page.locator("#id_email")
+    assert email.get_attribute("aria-invalid") == "true"
+    expect(email).to_have_accessible_description(re.compile("Enter a valid email address"))
+    # Each listed error takes the reader to its field.
+    page.locator(".error-summary").get_by_role("link", name=re.compile("^E-mail address")).press("Enter")
+    assert focus_is(page, "el.id === 'id_email'"), focused(page)
+
+
+def test_a_refused_log_in_marks_both_fields_and_says_why(page, live_server, problems, axe, student):
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("E-mail address").fill(student.email)
+    page.locator("#id_password").fill("not-the-password")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="There is a problem").wait_for()
+    assert_error_summary_has_focus(page, "Please enter a correct e-mail address and password")
+    for field in (page.get_by_label("E-mail address"), page.locator("#id_password")):
+        assert field.get_attribute("aria-invalid") == "true"
+        expect(field).to_have_accessible_description(re.compile("Please enter a correct e-mail address"))
+    # What was typed stays, what is secret does not.
+    assert page.get_by_label("E-mail address").input_value() == student.email
+    assert page.locator("#id_password").input_value() == ""
+    axe("log-in refused")
+
+
+def test_the_quiz_builder_names_its_groups_and_summarises_its_errors(page, live_server, problems, axe,
+                                                                     teacher, password):
+    problems.allow("/quiz/manage/new/", 422)
+    log_in(page, live_server, teacher.email, password)
+    page.goto(live_server.url + "/quiz/manage/new/")
+    for name in ("Mode", "Selection", "Media types", "Techniques", "Difficulties"):
+        group = page.get_by_role("group", name=re.compile(f"^{name}"))
+        expect(group).to_have_count(1)
+        assert group.locator("input[type=radio], input[type=checkbox]").count() >= 2, name
+    expect(page.get_by_role("group", name=re.compile("^Media types"))).to_have_accessible_description(
+        re.compile("Random draw only"))
+
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("heading", name="There is a problem").wait_for()
+    assert_error_summary_has_focus(page, "Title: This field is required.")
+    axe("new quiz with errors")
+
+
+def test_a_refused_assignment_puts_focus_on_the_summary(page, live_server, problems, axe, teacher, password):
+    from classroom import services as class_services
+
+    classroom = class_services.classroom_create(owner=teacher, name="Year 9")
+    url = f"/classes/{classroom.public_id}/assignments/new/"
+    problems.allow(url, 422)
+    log_in(page, live_server, teacher.email, password)
+    page.goto(live_server.url + url)
+    page.locator("#id_opens_at").fill("")
+    page.get_by_role("button", name="Assign", exact=True).click()
+    page.get_by_role("heading", name="There is a problem").wait_for()
+    assert_error_summary_has_focus(page, "Opens: This field is required.")
+    page.locator(".error-summary").get_by_role("link", name=re.compile("^Opens")).press("Enter")
+    assert focus_is(page, "el.id === 'id_opens_at'"), focused(page)
+    axe("assignment with errors")
