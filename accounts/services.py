@@ -70,7 +70,8 @@ def user_delete(*, user: User) -> None:
         )
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
-    # Imported here, not at the top: classroom depends on accounts, never the other way round.
+    # Imported here, not at the top: classroom imports accounts when it loads, so a module-level
+    # import would be circular. Deleting an account is the one place accounts reaches into classroom.
     from classroom.services import exports_expire
 
     username = user.get_username()

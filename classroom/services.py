@@ -336,7 +336,8 @@ def _when(value: datetime) -> str:
 
 def _check_not_twice(*, classroom: Classroom, lesson, quiz, kind: str, pre: Optional[Assignment],
                      opens_at: datetime, due_at: Optional[datetime], exclude: Optional[int]) -> None:
-    """The same quiz or lesson is not set to a class twice for the same time (a double click on "Assign").
+    """The same quiz or lesson is not set to a class twice for the same time (a double click on "Assign"),
+    and a quiz not while an earlier assignment of it is still open.
 
     A quiz assignment counts the attempts started from its opening until the next
     assignment of the quiz in the class opens (``analytics.assignment_windows``). Two
@@ -359,6 +360,8 @@ def _check_not_twice(*, classroom: Classroom, lesson, quiz, kind: str, pre: Opti
         taken = f"This {what} is already assigned to this class (opening {_when(other.opens_at)}{due})"
         if other.opens_at == opens_at:
             raise Refused(f"{taken}. Edit that assignment instead.")
+        if quiz is None:
+            continue  # a lesson has no attempts to split: setting it again for revision is fine
         if other.opens_at < opens_at and _open_at(other.due_at, opens_at):
             raise Refused(f"{taken} and it is still open then. Edit that assignment instead, or give it a "
                           f"due date before this one opens.")
@@ -526,5 +529,7 @@ def export_job_run(*, job_id: int) -> None:
             # someone who has left, so it is not kept.
             _delete_export_files([job.file.name])
     except Exception as exc:  # noqa: BLE001 - the teacher sees the failure; the worker log has the rest
-        ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.FAILED, error=str(exc)[:500])
+        # Not over REMOVED: a roster change while writing already said what became of the file.
+        ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(
+            status=ExportStatus.FAILED, error=str(exc)[:500])
         raise

@@ -146,16 +146,17 @@ class ClipMetadataForm(LabelWordsMixin, ProvenanceMixin, forms.ModelForm):
             self.instance.technique = Technique.AUTHENTIC
             if data.get("sibling"):
                 self.add_error("sibling", "Only a synthetic clip is made from another clip.")
-        if data.get("visibility") == Visibility.PUBLIC and (data.get("research_basis") or data.get("dataset")) \
-                and not (self.owner is not None and self.owner.is_staff) and not self._shared_by_an_admin():
+        # Keyed on the research basis (real people under a research licence), not on a dataset name:
+        # a teacher's own collection may have one. Admins are superusers, as everywhere else.
+        if data.get("visibility") == Visibility.PUBLIC and data.get("research_basis") \
+                and not (self.owner is not None and self.owner.is_superuser) and not self._shared_by_an_admin():
             self.add_error("visibility", "Clips from a research dataset stay with your classes; an administrator "
                                          "can share them with every teacher.")
         return data
 
     def _shared_by_an_admin(self) -> bool:
         """A research clip an admin shared stays shared when its owner edits it (``initial`` is what is saved)."""
-        return self.initial.get("visibility") == Visibility.PUBLIC and bool(
-            self.initial.get("research_basis") or self.initial.get("dataset"))
+        return self.initial.get("visibility") == Visibility.PUBLIC and bool(self.initial.get("research_basis"))
 
     def save(self, commit=True):
         self.instance.regions = self.cleaned_data.get("regions_json") or []

@@ -146,7 +146,8 @@ def _pool(quiz: Quiz, learner=None):
     quiz too, not every clip an admin may browse. A clip from a research dataset (it has a
     research basis: real people, under a research licence) stays with its owner's classes,
     as MEDIA-SOURCES.md promises: only its owner and their students are drawn it, never a
-    guest or a stranger who has the quiz's link."""
+    guest or a stranger who has the quiz's link. Once an admin has shared one with every
+    teacher, it also goes to the students of a teacher whose quiz holds it."""
     clips = Clip.objects.ready().publishable()
     if quiz.owner_id is None:
         clips = clips.filter(visibility=Visibility.PUBLIC)
@@ -154,10 +155,17 @@ def _pool(quiz: Quiz, learner=None):
         clips = clips.filter(Q(owner_id=quiz.owner_id) | Q(visibility=Visibility.PUBLIC), retired=False)
     if learner is None:
         return clips.filter(research_basis="")
-    from classroom.models import Membership  # classroom depends on quiz, not the other way round
+    # Imported here: classroom imports quiz when it loads, so a module-level import would be circular.
+    from classroom.models import Membership
 
-    owners_student = Exists(Membership.objects.filter(student=learner, classroom__teacher_links__user=OuterRef("owner")))
-    return clips.filter(Q(research_basis="") | Q(owner=learner) | owners_student)
+    def student_of(teacher):
+        return Exists(Membership.objects.filter(student=learner, classroom__teacher_links__user=teacher))
+
+    allowed = Q(research_basis="") | Q(owner=learner) | student_of(OuterRef("owner"))
+    if quiz.owner_id is not None:
+        shared = Q(visibility=Visibility.PUBLIC)
+        allowed |= shared if learner.pk == quiz.owner_id else shared & student_of(quiz.owner_id)
+    return clips.filter(allowed)
 
 
 def _family(row: dict) -> int:
@@ -225,42 +233,54 @@ def clips_draw(*, quiz: Quiz, rng: random.Random, learner=None) -> list[int]:
 
 def _draw_balanced(fake_rows: list[dict], real_rows: list[dict], *, count: int, share: float,
                    rng: random.Random) -> list[dict]:
-    """``count`` rows, ``share`` of them fakes within each media type (see ``clips_draw``).
+    """At most ``count`` rows, ``round(count * share)`` of them fakes when there are enough,
+    spread over the media types that have both kinds so that each type holds about the
+    same share of fakes (see ``clips_draw``).
 
-    A media type's number of fakes is rounded up or down at random, in proportion to the
-    fraction: rounding one way every time would make, say, three videos two fakes in every
-    attempt, and a video a better guess than an image."""
+    Each type's part of the draw follows its part of the pool. Its fakes are rounded up or
+    down at random, weighted by the fraction, so that the total stays exact and no type is
+    always rounded the same way: three videos with two fakes in every attempt would make a
+    video a better guess than an image. A short type's places, and any left over, are
+    filled from the others, the mixed types first."""
+    families: set[int] = set()
+    n_fake = round(count * share)
     by_type: dict[str, tuple[list[dict], list[dict]]] = {}
     for rows, kind in ((fake_rows, 0), (real_rows, 1)):
         for row in rows:
             by_type.setdefault(row["media_type"], ([], []))[kind].append(row)
-    mixed = {t: pools for t, pools in by_type.items() if pools[0] and pools[1]}
-    if 0 < share < 1 and mixed:
-        by_type = mixed
-    # Each media type's part of the draw follows its part of the pool (largest remainder).
-    total = sum(len(f) + len(r) for f, r in by_type.values()) or 1
-    exact = {t: count * (len(f) + len(r)) / total for t, (f, r) in by_type.items()}
-    counts = {t: int(x) for t, x in exact.items()}
-    for t in sorted(exact, key=lambda t: exact[t] - counts[t], reverse=True)[:count - sum(counts.values())]:
-        counts[t] += 1
-    families: set[int] = set()
+    mixed = {t: pools for t, pools in sorted(by_type.items()) if pools[0] and pools[1]}
     chosen: list[dict] = []
-    for t, (fakes, reals) in sorted(by_type.items()):
-        n = counts[t]
-        n_fake = int(n * share)
-        n_fake += rng.random() < n * share - n_fake
-        part = _take(fakes, n_fake, families)
-        part += _take(reals, n - len(part), families)
-        part += _take(fakes, n - len(part), families)
-        chosen += part
-    # A media type that ran short: fill from the others, fakes first up to the share, as above.
-    left_fakes = [row for f, _ in by_type.values() for row in f]
-    left_reals = [row for _, r in by_type.values() for row in r]
-    n_fake = sum(row["truth"] == Truth.SYNTHETIC for row in chosen)
-    chosen += _take(left_fakes, max(0, round(count * share) - n_fake), families)
+    if 0 < share < 1 and mixed:
+        total = sum(len(f) + len(r) for f, r in mixed.values())
+        exact = {t: count * (len(f) + len(r)) / total for t, (f, r) in mixed.items()}
+        places = _round_to_total(exact, count, rng)
+        fakes_by_type = _round_to_total({t: places[t] * share for t in mixed}, n_fake, rng)
+        for t, (fakes, reals) in mixed.items():
+            part = _take(fakes, fakes_by_type[t], families)
+            part += _take(reals, places[t] - len(part), families)
+            part += _take(fakes, places[t] - len(part), families)
+            chosen += part
+    # Top up, the mixed types first: fakes up to the share, then reals, then fakes.
+    order = [*mixed.values(), *(pools for t, pools in sorted(by_type.items()) if t not in mixed)]
+    left_fakes = [row for fakes, _ in order for row in fakes]
+    left_reals = [row for _, reals in order for row in reals]
+    have = sum(row["truth"] == Truth.SYNTHETIC for row in chosen)
+    chosen += _take(left_fakes, min(max(0, n_fake - have), count - len(chosen)), families)
     chosen += _take(left_reals, count - len(chosen), families)
     chosen += _take(left_fakes, count - len(chosen), families)
     return chosen
+
+
+def _round_to_total(exact: dict[str, float], total: int, rng: random.Random) -> dict[str, int]:
+    """Round each value down or up so that they add up to ``total``: the ones rounded up are
+    drawn at random, each in proportion to its fraction (weighted sampling without
+    replacement), so over many draws every value is met on average."""
+    rounded = {key: int(value) for key, value in exact.items()}
+    fractions = {key: value - rounded[key] for key, value in exact.items() if value > rounded[key]}
+    ranked = sorted(fractions, key=lambda key: rng.random() ** (1 / fractions[key]), reverse=True)
+    for key in ranked[:max(0, total - sum(rounded.values()))]:
+        rounded[key] += 1
+    return rounded
 
 
 # --------------------------------------------------------------------------

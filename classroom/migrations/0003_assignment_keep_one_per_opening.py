@@ -5,7 +5,9 @@ Each such group keeps one assignment and the others are deleted. Attempts are no
 linked to assignments (a class counts them by the quiz's windows), so no student's
 work is lost. Kept: the one a post-test is paired with, else one that is a
 post-test, else the newest, where the group's attempts already counted (windows
-that open together are ordered by id, leaving the older ones empty).
+that open together are ordered by id, leaving the older ones empty). A post-test whose
+pre-test is deleted (when both copies were paired) becomes ordinary work, which its
+teacher can still edit.
 
 A migration of its own: on PostgreSQL, rows deleted in a transaction leave pending
 foreign-key trigger events, and a constraint cannot be added in that same transaction.
@@ -25,7 +27,10 @@ def keep_one_per_opening(apps, schema_editor):
                                                   **{field: group[field]}))
             paired = set(Assignment.objects.filter(pre__in=rows).values_list("pre_id", flat=True))
             keeper = max(rows, key=lambda a: (a.pk in paired, a.pre_id is not None, a.pk))
-            Assignment.objects.filter(pk__in=[a.pk for a in rows if a.pk != keeper.pk]).delete()
+            gone = [a.pk for a in rows if a.pk != keeper.pk]
+            # A post-test whose pre-test goes (both copies were paired) stays as ordinary work.
+            Assignment.objects.filter(pre__in=gone).update(pre=None, kind="regular")
+            Assignment.objects.filter(pk__in=gone).delete()
 
 
 class Migration(migrations.Migration):

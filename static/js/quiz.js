@@ -10,11 +10,12 @@
   }
 
   // R / F choose the answer, 5-9 and 0 the confidence (documented on the page, never required).
-  // Only while focus is in the item being answered, and not on one of its other controls:
+  // Only while focus is in the item being answered, or nowhere in particular (the page just
+  // loaded, or the image was clicked to mark a tell), and not on one of its other controls:
   // an "f" pressed on a link, a button or the video must not tick an answer (WCAG 2.1.4).
   function shortcutsApply(target, form) {
     if (!target || !target.closest || !form) return false;
-    if (form.contains(target)) return true;
+    if (target === document.body || form.contains(target)) return true;
     var item = form.closest(".quiz-item");
     return item.contains(target) && !target.closest("a[href], button, summary, video, audio, input, select, textarea");
   }

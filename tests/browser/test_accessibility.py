@@ -119,6 +119,10 @@ def test_answer_shortcuts_act_only_in_the_item_not_on_its_links_and_buttons(gues
     tab_to(page, "el.type === 'submit'")
     page.keyboard.press("r")  # on the answer form's own button: still the form's shortcut
     assert page.get_by_label("Real").is_checked()
+    # Focus nowhere in particular, as after a full page load or a click on the image: the item's.
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("f")
+    assert page.get_by_label("Fake").is_checked()
 
 
 def test_the_zoomed_image_is_a_named_region_the_keyboard_can_scroll(guest_attempt, problems, axe):

@@ -341,10 +341,12 @@ def test_the_same_work_is_set_again_only_once_the_earlier_assignment_is_due(data
     with pytest.raises(services.Refused, match="while this one would still be open"):
         create(quiz=data.quiz, opens_at=now - timedelta(days=1), due_at=now + timedelta(hours=1))
     create(quiz=data.quiz, opens_at=now + timedelta(days=8))  # after the round is due: allowed
-    # Lessons too.
+    # A lesson only not twice at the same opening: it has no attempts to split, so setting it again
+    # for revision while it is still open is fine.
     create(lesson=lesson, opens_at=now)
     with pytest.raises(services.Refused, match="This lesson is already assigned"):
         create(lesson=lesson, opens_at=now)
+    create(lesson=lesson, opens_at=now + timedelta(days=3))
     # Editing an assignment does not clash with itself, but cannot be moved onto another one.
     services.assignment_update(assignment=again, quiz=data.quiz, opens_at=now, due_at=now + timedelta(days=6))
     with pytest.raises(services.Refused, match="already assigned"):

@@ -43,6 +43,13 @@ def test_work_assigned_twice_with_one_opening_keeps_one_assignment_before_the_co
     paired = assign(classroom=classroom, quiz=quiz, kind="pre", opens_at=later)
     unpaired = assign(classroom=classroom, quiz=quiz, kind="pre", opens_at=later)
     post = assign(classroom=classroom, quiz=quiz, kind="post", pre=paired, opens_at=later + timedelta(days=7))
+    # Both copies of a pre-test paired with a post-test: one pair stays, the other post-test is kept
+    # as ordinary work (a post-test without its pre-test could not be edited).
+    much_later = later + timedelta(days=30)
+    pre_a = assign(classroom=classroom, quiz=quiz, kind="pre", opens_at=much_later)
+    pre_b = assign(classroom=classroom, quiz=quiz, kind="pre", opens_at=much_later)
+    post_a = assign(classroom=classroom, quiz=quiz, kind="post", pre=pre_a, opens_at=much_later + timedelta(days=7))
+    post_b = assign(classroom=classroom, quiz=quiz, kind="post", pre=pre_b, opens_at=much_later + timedelta(days=8))
     lesson_twice = [assign(classroom=classroom, lesson=lesson) for _ in range(3)]
     # Not duplicates: another class, another opening.
     elsewhere = assign(classroom=other_class, quiz=quiz)
@@ -54,6 +61,10 @@ def test_work_assigned_twice_with_one_opening_keeps_one_assignment_before_the_co
     apps = executor.loader.project_state(AFTER).apps
     Assignment = apps.get_model("classroom", "Assignment")
     left = set(Assignment.objects.values_list("pk", flat=True))
-    assert left == {newer.pk, paired.pk, post.pk, lesson_twice[-1].pk, elsewhere.pk, next_round.pk}
-    assert older.pk not in left and unpaired.pk not in left
+    assert left == {newer.pk, paired.pk, post.pk, pre_b.pk, post_a.pk, post_b.pk, lesson_twice[-1].pk,
+                    elsewhere.pk, next_round.pk}
+    assert older.pk not in left and unpaired.pk not in left and pre_a.pk not in left
     assert Assignment.objects.get(pk=post.pk).pre_id == paired.pk
+    assert Assignment.objects.get(pk=post_b.pk).pre_id == pre_b.pk
+    orphan = Assignment.objects.get(pk=post_a.pk)
+    assert (orphan.kind, orphan.pre_id) == ("regular", None)

@@ -457,8 +457,8 @@ def test_an_administrator_shares_a_research_clip_and_its_owner_can_still_edit_it
     assert (clip.title, clip.visibility) == ("Interview in a garden", Visibility.PUBLIC)
 
 
-def test_a_staff_teacher_may_share_their_own_research_clip(client):
-    staff = UserFactory(teacher=True, is_staff=True)
+def test_an_admin_teacher_may_share_their_own_research_clip(client):
+    staff = UserFactory(teacher=True, is_staff=True, is_superuser=True)
     clip = research_clip(staff)
     client.force_login(staff)
     response = client.post(reverse("clips:edit", args=[clip.public_id]), edit_data(clip, visibility="public"))
@@ -547,3 +547,15 @@ def test_an_upload_sent_back_for_a_storage_problem_also_says_to_choose_the_file_
     assert response.status_code == 503
     page = response.content.decode()
     assert "We could not store your file just now" in page and "Choose the file again" in page
+
+
+def test_a_clip_from_a_teachers_own_named_collection_without_research_basis_may_be_shared(client, teacher):
+    """The sharing rule is about real people under a research licence, not any dataset name."""
+    from tests.factories import ClipFactory
+
+    clip = ClipFactory(owner=teacher, dataset="Year 9 photo walk", visibility=Visibility.CLASSES)
+    client.force_login(teacher)
+    response = client.post(reverse("clips:edit", args=[clip.public_id]), edit_data(clip, visibility="public"))
+    assert response.status_code == 302
+    clip.refresh_from_db()
+    assert clip.visibility == Visibility.PUBLIC

@@ -69,3 +69,15 @@ def test_an_admins_public_quiz_draws_no_other_teachers_private_clip(teacher):
     for seed in range(10):
         drawn = services.clips_draw(quiz=quiz, rng=random.Random(seed))
         assert private.pk not in drawn and set(drawn) <= {c.pk for c in shared}
+
+
+def test_a_research_clip_an_admin_shared_goes_to_the_students_of_the_teacher_whose_quiz_holds_it(teacher):
+    importer = UserFactory(teacher=True)
+    shared = ClipFactory(fake=True, owner=importer, visibility=Visibility.PUBLIC, technique=Technique.FACE_SWAP,
+                         depicts_real_person=True, research_basis="Research dataset: Celeb-DF, research licence")
+    quiz = make_quiz(owner=teacher, clips=[*make_clips(2, 0), shared], is_public=True)
+    student, stranger = _student_of(teacher), UserFactory()
+    assert shared.pk in services.clips_draw(quiz=quiz, rng=random.Random(0), learner=student)
+    assert shared.pk in services.clips_draw(quiz=quiz, rng=random.Random(0), learner=teacher)
+    assert shared.pk not in services.clips_draw(quiz=quiz, rng=random.Random(0), learner=stranger)
+    assert shared.pk not in services.clips_draw(quiz=quiz, rng=random.Random(0))

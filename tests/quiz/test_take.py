@@ -301,3 +301,27 @@ def test_claiming_an_older_guest_attempt_leaves_the_accounts_newer_one_open(stud
     own.refresh_from_db()
     assert own.finished_at is None and guest.learner == student and guest.finished_at is not None
     assert Response.objects.filter(item__attempt=guest).count() == 1
+
+
+@pytest.mark.parametrize(("share", "fakes_wanted"), [(0, 0), (20, 2), (50, 5), (100, 10)])
+def test_random_draw_always_gives_the_count_and_the_share_asked_for(teacher, share, fakes_wanted):
+    from clips.models import Clip, MediaType
+
+    for media_type, mime in ((MediaType.IMAGE, "image/webp"), (MediaType.VIDEO, "video/mp4"),
+                             (MediaType.AUDIO, "audio/mp4")):
+        ClipFactory.create_batch(10, media_type=media_type, mime=mime)
+        ClipFactory.create_batch(10, fake=True, media_type=media_type, mime=mime)
+    quiz = make_quiz(owner=teacher, selection=Selection.RANDOM, draw_count=10, fake_share=share)
+    for seed in range(30):
+        drawn = services.clips_draw(quiz=quiz, rng=random.Random(seed))
+        assert len(drawn) == len(set(drawn)) == 10
+        assert Clip.objects.filter(pk__in=drawn, truth="synthetic").count() == fakes_wanted
+
+
+def test_random_draw_fills_from_single_kind_media_types_when_the_mixed_ones_run_out(teacher):
+    from clips.models import MediaType
+
+    make_clips(2, 2)  # images, both kinds
+    ClipFactory.create_batch(10, media_type=MediaType.AUDIO, mime="audio/mp4")  # real audio only
+    quiz = make_quiz(owner=teacher, selection=Selection.RANDOM, draw_count=10, fake_share=50)
+    assert len(services.clips_draw(quiz=quiz, rng=random.Random(3))) == 10
