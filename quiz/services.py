@@ -152,7 +152,7 @@ def _pool(quiz: Quiz, learner=None):
     if quiz.owner_id is None:
         clips = clips.filter(visibility=Visibility.PUBLIC)
     else:
-        clips = clips.filter(Q(owner_id=quiz.owner_id) | Q(visibility=Visibility.PUBLIC), retired=False)
+        clips = clips.filter(Q(owner_id=quiz.owner_id) | Q(visibility=Visibility.PUBLIC))
     if learner is None:
         return clips.filter(research_basis="")
     # Imported here: classroom imports quiz when it loads, so a module-level import would be circular.
@@ -196,9 +196,8 @@ def clips_draw(*, quiz: Quiz, rng: random.Random, learner=None) -> list[int]:
 
     A random draw filters fakes by technique (a real clip has no technique to match), and
     both by media type and difficulty. It aims at ``fake_share`` percent fakes within each
-    media type, over the media types that have both fakes and real clips to draw, so that
-    what kind of clip it is (an image, a video) says nothing about its label. It fills from
-    the other kind when one runs short, and uses every media type only when no type has both.
+    media type that has both kinds to draw, so that what kind of clip it is (an image, a
+    video) says nothing about its label (``_draw_balanced``).
     """
     fields = ("id", "sibling_id", "truth", "media_type")
     if quiz.selection == Selection.FIXED:

@@ -94,9 +94,16 @@ def isolated_ratelimits(settings, monkeypatch):
 
 
 @pytest.fixture
-def back_to_latest():
-    """Leave the database at the latest migration for the tests that follow, even when an assert failed."""
-    yield
+def migrate_to():
+    """``migrate_to(targets)`` migrates the test database there and returns the historical
+    apps at that state; afterwards the database goes back to the latest migration for the
+    tests that follow, even when an assert failed."""
+
+    def migrate(targets):
+        executor = MigrationExecutor(connection)
+        executor.migrate(targets)
+        return executor.loader.project_state(targets).apps
+
+    yield migrate
     executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())

@@ -1,11 +1,9 @@
 """Migrations that change data: run against the historical models, as on a database in use
-(``back_to_latest``, in tests/conftest.py, returns the database to the latest state)."""
+(``migrate_to``, in tests/conftest.py)."""
 
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 BEFORE = [("classroom", "0002_exportjob_status_removed")]
@@ -13,10 +11,8 @@ AFTER = [("classroom", "0004_assignment_one_per_opening")]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_work_assigned_twice_with_one_opening_keeps_one_assignment_before_the_constraint(back_to_latest):
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    apps = executor.loader.project_state(BEFORE).apps
+def test_work_assigned_twice_with_one_opening_keeps_one_assignment_before_the_constraint(migrate_to):
+    apps = migrate_to(BEFORE)
     Classroom = apps.get_model("classroom", "Classroom")
     Assignment = apps.get_model("classroom", "Assignment")
     Quiz = apps.get_model("quiz", "Quiz")
@@ -55,10 +51,7 @@ def test_work_assigned_twice_with_one_opening_keeps_one_assignment_before_the_co
     elsewhere = assign(classroom=other_class, quiz=quiz)
     next_round = assign(classroom=classroom, quiz=quiz, opens_at=opens + timedelta(days=1))
 
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(AFTER)
-    apps = executor.loader.project_state(AFTER).apps
+    apps = migrate_to(AFTER)
     Assignment = apps.get_model("classroom", "Assignment")
     left = set(Assignment.objects.values_list("pk", flat=True))
     assert left == {newer.pk, paired.pk, post.pk, pre_b.pk, post_a.pk, post_b.pk, lesson_twice[-1].pk,

@@ -1,19 +1,15 @@
 """Migrations that change data: run against the historical models, as on a database in use
-(``back_to_latest``, in tests/conftest.py, returns the database to the latest state)."""
+(``migrate_to``, in tests/conftest.py)."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("clips", "0003_importjob_warnings")]
 AFTER = [("clips", "0005_clip_whole_consent_to_share")]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_shared_real_person_with_a_partial_consent_record_is_made_private_not_deleted(back_to_latest):
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    apps = executor.loader.project_state(BEFORE).apps
+def test_a_shared_real_person_with_a_partial_consent_record_is_made_private_not_deleted(migrate_to):
+    apps = migrate_to(BEFORE)
     Clip = apps.get_model("clips", "Clip")
     n = iter(range(100))
 
@@ -28,10 +24,7 @@ def test_a_shared_real_person_with_a_partial_consent_record_is_made_private_not_
     researched = clip(consent_subject="Jane", research_basis="Celeb-DF v2, research licence")
     not_a_person = clip(depicts_real_person=False)
 
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(AFTER)
-    apps = executor.loader.project_state(AFTER).apps
+    apps = migrate_to(AFTER)
     Clip = apps.get_model("clips", "Clip")
     visibility = dict(Clip.objects.values_list("pk", "visibility"))
     assert visibility == {partial.pk: "private", no_date.pk: "private", whole.pk: "public",

@@ -1,11 +1,9 @@
 """Migrations that change data: run against the historical models, as on a database in use
-(``back_to_latest``, in tests/conftest.py, returns the database to the latest state)."""
+(``migrate_to``, in tests/conftest.py)."""
 
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 BEFORE = [("quiz", "0003_attemptscore_backfill")]
@@ -13,10 +11,8 @@ AFTER = [("quiz", "0005_one_open_attempt")]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_duplicate_open_attempts_are_closed_before_one_open_attempt_is_enforced(back_to_latest):
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    apps = executor.loader.project_state(BEFORE).apps
+def test_duplicate_open_attempts_are_closed_before_one_open_attempt_is_enforced(migrate_to):
+    apps = migrate_to(BEFORE)
     User = apps.get_model("accounts", "User")
     Quiz = apps.get_model("quiz", "Quiz")
     Clip = apps.get_model("clips", "Clip")
@@ -37,10 +33,7 @@ def test_duplicate_open_attempts_are_closed_before_one_open_attempt_is_enforced(
     # Guests' and other learners' open attempts are separate and stay open.
     guest = Attempt.objects.create(quiz=quiz, guest_key="browser", mode="practice", started_at=now)
 
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(AFTER)
-    apps = executor.loader.project_state(AFTER).apps
+    apps = migrate_to(AFTER)
     Attempt = apps.get_model("quiz", "Attempt")
     Response = apps.get_model("quiz", "Response")
     assert not Attempt.objects.filter(pk=oldest.pk).exists()  # empty: nothing lost by removing it
