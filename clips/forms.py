@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django import forms
 
-from .models import LABEL_WORDS, Clip, Difficulty, DigitalSourceType, MediaType, Technique, Truth, Visibility
+from .models import Clip, Difficulty, DigitalSourceType, MediaType, Technique, Truth, Visibility, label_word
 
 
 class LabelWordsMixin:
@@ -16,11 +16,9 @@ class LabelWordsMixin:
 
     def _check_label_words(self, name: str) -> str:
         value = self.cleaned_data.get(name, "")
-        match = LABEL_WORDS.search(value or "")
-        if match:
+        if word := label_word(value):
             raise forms.ValidationError(
-                f"Learners see this before they answer, so it must not hint at the answer: "
-                f"remove the word “{match.group(0)}”."
+                f"Learners see this before they answer, so it must not hint at the answer: remove the word “{word}”."
             )
         return value
 

@@ -12,13 +12,18 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-
 # Words that would tell a learner the answer if they appeared in a title or alt text.
 LABEL_WORDS = re.compile(
     r"\b(fake[sd]?|real|genuine|authentic|synthetic|deepfakes?|manipulated|doctored|edited|tampered|"
     r"generated|ai|swap(ped)?|cloned?|forged?|forgery|original|unedited)\b",
     re.IGNORECASE,
 )
+
+
+def label_word(text: str | None) -> str | None:
+    """The first word of ``text`` that would tell a learner the label (rule 1), if any."""
+    match = LABEL_WORDS.search(text or "")
+    return match.group(0) if match else None
 
 
 def new_public_id() -> str:

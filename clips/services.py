@@ -12,7 +12,8 @@ import logging
 import secrets
 import shutil
 import tempfile
-from dataclasses import dataclass, field as dataclass_field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from .models import LABEL_WORDS, Clip, Status, Technique, Truth, Visibility
+from .models import LABEL_WORDS, Clip, Status, Technique, Truth, Visibility, label_word
 
 log = logging.getLogger(__name__)
 
@@ -299,8 +300,14 @@ def clip_delete(*, clip: Clip) -> str:
     except ProtectedError:
         Clip.objects.filter(pk=clip.pk).update(retired=True, visibility=Visibility.PRIVATE)
         return "retired"
-    for storage, name in files:
-        storage.delete(name)
+
+    def delete_files():
+        for storage, name in files:
+            storage.delete(name)
+
+    # Once the row is surely gone: inside a caller's transaction (the admin's delete page) that
+    # rolls back, the clip comes back and must still have its files.
+    transaction.on_commit(delete_files)
     return "deleted"
 
 
@@ -398,8 +405,8 @@ def _leak_problem(record) -> str:
     licence, it is the teacher's manifest to fix, and a rejected line says so where a
     silent substitute would lose their description without telling them.
     """
-    if match := LABEL_WORDS.search(record.description or ""):
-        return (f"the description says “{match.group(0)}”: learners read it (as the alt text) before they "
+    if word := label_word(record.description):
+        return (f"the description says “{word}”: learners read it (as the alt text) before they "
                 f"answer, so it must not hint at the answer; reword it and import again")
     return ""
 

@@ -69,3 +69,17 @@ class ClipFactory(factory.django.DjangoModelFactory):
             explanation="A patch was cloned.",
             digital_source_type=DigitalSourceType.HUMAN_EDITS,
         )
+
+
+def admin_change_data(clip, **overrides) -> dict:
+    """What the Django admin's change page for this clip posts, with ``overrides`` (files left out:
+    an empty file input keeps the stored file)."""
+    import json
+
+    from django.db.models.fields.files import FieldFile
+    from django.forms.models import model_to_dict
+
+    data = {name: json.dumps(value) if isinstance(value, (list, dict)) else value
+            for name, value in model_to_dict(clip).items() if value is not None and not isinstance(value, FieldFile)}
+    data.update(overrides)
+    return data

@@ -4,8 +4,6 @@ teachers), and tell-region coordinates for SVG overlays."""
 from django import template
 from django.utils.safestring import mark_safe
 
-from clips.models import Truth
-
 register = template.Library()
 SYNTHETIC_BADGE = mark_safe('<span class="badge badge-synthetic">Synthetic</span>')
 REAL_BADGE = mark_safe('<span class="badge badge-real">Real</span>')
@@ -14,7 +12,7 @@ REAL_BADGE = mark_safe('<span class="badge badge-real">Real</span>')
 @register.filter
 def truth_badge(clip):
     """The clip's label as a badge: a word, not only a colour."""
-    if clip.truth == Truth.SYNTHETIC:
+    if clip.is_synthetic:
         return SYNTHETIC_BADGE
     return REAL_BADGE
 

@@ -1,26 +1,16 @@
 """The Django admin's clip change page keeps the clip library's rules."""
 
-import json
 
 import pytest
 from django.core.files.storage import storages
-from django.db.models.fields.files import FieldFile
-from django.forms.models import model_to_dict
 from django.urls import reverse
 
 from clips import services
 from clips.models import Clip
 from tests.clips.test_library import jpeg_upload
-from tests.factories import ClipFactory
+from tests.factories import ClipFactory, admin_change_data
 
 pytestmark = pytest.mark.django_db
-
-
-def change_data(clip, **overrides):
-    data = {name: json.dumps(value) if isinstance(value, (list, dict)) else value
-            for name, value in model_to_dict(clip).items() if value is not None and not isinstance(value, FieldFile)}
-    data.update(overrides)
-    return data
 
 
 @pytest.mark.parametrize(("field", "value"), [
@@ -30,7 +20,7 @@ def change_data(clip, **overrides):
 def test_the_admin_refuses_a_title_or_alt_text_that_gives_the_answer_away(admin_client, field, value):
     clip = ClipFactory(fake=True, title="Newsreader", alt_text="A newsreader in a studio.")
     response = admin_client.post(reverse("admin:clips_clip_change", args=[clip.pk]),
-                                 change_data(clip, **{field: value}))
+                                 admin_change_data(clip, **{field: value}))
     assert response.status_code == 200
     assert "must not hint at the answer" in response.content.decode()
     clip.refresh_from_db()
@@ -40,7 +30,7 @@ def test_the_admin_refuses_a_title_or_alt_text_that_gives_the_answer_away(admin_
 def test_the_admin_still_saves_a_neutral_title_and_reads_a_bare_link_as_https(admin_client):
     clip = ClipFactory(fake=True, title="Newsreader")
     response = admin_client.post(reverse("admin:clips_clip_change", args=[clip.pk]),
-                                 change_data(clip, title="Newsreader at night", source_url="example.org/clip"))
+                                 admin_change_data(clip, title="Newsreader at night", source_url="example.org/clip"))
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
     clip.refresh_from_db()
     assert (clip.title, clip.source_url) == ("Newsreader at night", "https://example.org/clip")
@@ -49,7 +39,7 @@ def test_the_admin_still_saves_a_neutral_title_and_reads_a_bare_link_as_https(ad
 @pytest.mark.parametrize("field", ["source", "licence", "digital_source_type"])
 def test_the_admin_will_not_blank_where_a_clip_came_from(admin_client, field):
     clip = ClipFactory(source="Own camera", licence="CC0-1.0")
-    response = admin_client.post(reverse("admin:clips_clip_change", args=[clip.pk]), change_data(clip, **{field: ""}))
+    response = admin_client.post(reverse("admin:clips_clip_change", args=[clip.pk]), admin_change_data(clip, **{field: ""}))
     assert response.status_code == 200
     assert field in response.context["adminform"].form.errors
     clip.refresh_from_db()
@@ -69,7 +59,7 @@ def face_swap(**fields):
 def test_the_admin_asks_for_a_whole_consent_record_in_words_before_sharing_a_real_person(admin_client, consent):
     clip = face_swap()
     response = admin_client.post(reverse("admin:clips_clip_change", args=[clip.pk]),
-                                 change_data(clip, depicts_real_person="on", visibility="public", **consent))
+                                 admin_change_data(clip, depicts_real_person="on", visibility="public", **consent))
     assert response.status_code == 200
     page = response.content.decode()
     assert "needs a consent record (who, obtained by whom, and when)" in page
@@ -84,7 +74,7 @@ def test_the_admin_shares_a_real_person_with_a_whole_consent_record_or_a_researc
                                      "consent_date": "2026-09-01"}),
                         (researched, {"research_basis": "Celeb-DF v2, research licence"})]:
         response = admin_client.post(reverse("admin:clips_clip_change", args=[clip.pk]),
-                                     change_data(clip, depicts_real_person="on", visibility="public", **basis))
+                                     admin_change_data(clip, depicts_real_person="on", visibility="public", **basis))
         assert response.status_code == 302, response.context["adminform"].form.errors
         clip.refresh_from_db()
         assert clip.visibility == "public"
@@ -105,7 +95,8 @@ def test_deleting_a_clip_in_the_admin_stops_serving_it_and_removes_the_original(
     clip = processed_clip(teacher, django_capture_on_commit_callbacks)
     url, original = clip.rendition.url, clip.original.name
     assert client.get(url).status_code == 200
-    response = admin_client.post(reverse("admin:clips_clip_delete", args=[clip.pk]), {"post": "yes"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(reverse("admin:clips_clip_delete", args=[clip.pk]), {"post": "yes"})
     assert response.status_code == 302
     assert client.get(url).status_code == 404
     assert not storages["private"].exists(original)
@@ -114,10 +105,30 @@ def test_deleting_a_clip_in_the_admin_stops_serving_it_and_removes_the_original(
 def test_deleting_clips_in_bulk_in_the_admin_removes_their_files_too(
         admin_client, client, teacher, django_capture_on_commit_callbacks):
     clips = [processed_clip(teacher, django_capture_on_commit_callbacks, title=title) for title in ("Pier", "Dock")]
-    response = admin_client.post(reverse("admin:clips_clip_changelist"), {
-        "action": "delete_selected", "_selected_action": [c.pk for c in clips], "post": "yes"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(reverse("admin:clips_clip_changelist"), {
+            "action": "delete_selected", "_selected_action": [c.pk for c in clips], "post": "yes"})
     assert response.status_code == 302
     assert not Clip.objects.exists()
     for clip in clips:
         assert client.get(clip.rendition.url).status_code == 404
         assert not storages["private"].exists(clip.original.name)
+
+
+def test_a_clip_deletion_that_rolls_back_keeps_the_clips_files(teacher, django_capture_on_commit_callbacks):
+    """Rule 5: the files go only once the deletion is committed; a rolled-back one leaves a whole clip."""
+    from django.db import transaction
+
+    from clips import services
+
+    clip = processed_clip(teacher, django_capture_on_commit_callbacks)
+    pk, original, rendition = clip.pk, clip.original.name, clip.rendition.name
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                assert services.clip_delete(clip=clip) == "deleted"
+                raise RuntimeError("the caller's transaction fails after the delete")
+        except RuntimeError:
+            pass
+    assert Clip.objects.filter(pk=pk).exists()
+    assert storages["private"].exists(original) and storages["default"].exists(rendition)

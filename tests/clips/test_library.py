@@ -281,10 +281,11 @@ def test_synthetic_detail_carries_a_visible_label_and_the_tells(teacher_client, 
     assert '<rect x="12.5" y="33.33" width="25.0" height="50.0"' in html and clip.tells in html
 
 
-def test_delete_removes_files_when_unused(teacher_client, teacher):
+def test_delete_removes_files_when_unused(teacher_client, teacher, django_capture_on_commit_callbacks):
     clip = ClipFactory(owner=teacher)
     name = clip.rendition.name
-    response = teacher_client.post(reverse("clips:delete", args=[clip.public_id]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = teacher_client.post(reverse("clips:delete", args=[clip.public_id]))
     assert response.status_code == 302
     assert not Clip.objects.filter(pk=clip.pk).exists()
     assert not default_storage.exists(name)

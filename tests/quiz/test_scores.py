@@ -138,18 +138,14 @@ def test_relabelling_a_clip_in_the_library_rescores_past_answers(attempt, client
 def test_relabelling_a_clip_in_the_django_admin_rescores_past_answers(attempt, admin_client,
                                                                     django_capture_on_commit_callbacks):
     """The admin is a third way to change a clip; its change page goes through the same service."""
-    import json
-
-    from django.db.models.fields.files import FieldFile
-    from django.forms.models import model_to_dict
     from django.urls import reverse
+
+    from tests.factories import admin_change_data
 
     for _ in range(6):
         services.response_record(attempt=attempt, token=current_token(attempt), answered_fake=True, confidence=90)
     clip = attempt.items.filter(clip__truth=Truth.REAL).first().clip
-    data = {name: json.dumps(value) if isinstance(value, (list, dict)) else value
-            for name, value in model_to_dict(clip).items() if value is not None and not isinstance(value, FieldFile)}
-    data.update(truth=Truth.SYNTHETIC, technique=Technique.SPLICE)
+    data = admin_change_data(clip, truth=Truth.SYNTHETIC, technique=Technique.SPLICE)
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(reverse("admin:clips_clip_change", args=[clip.pk]), data)
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
