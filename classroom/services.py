@@ -370,19 +370,6 @@ def _check_not_twice(*, classroom: Classroom, lesson, quiz, kind: str, pre: Opti
                           f"make this one due before that one opens.")
 
 
-def _save_once(save) -> Assignment:
-    # Two requests at once (a double click) can both pass the check; the unique opening decides.
-    try:
-        with transaction.atomic():
-            return save()
-    except IntegrityError as error:
-        # PostgreSQL names the constraint, SQLite its columns.
-        if "assignment_one_" not in str(error) and "opens_at" not in str(error):
-            raise
-        raise Refused("This work is already assigned to this class at that time. Edit that assignment "
-                      "instead.") from error
-
-
 @transaction.atomic
 def assignment_create(*, classroom: Classroom, created_by: User, lesson=None, quiz=None,
                       kind: str = AssignmentKind.REGULAR, pre: Optional[Assignment] = None,
@@ -392,10 +379,10 @@ def assignment_create(*, classroom: Classroom, created_by: User, lesson=None, qu
     Classroom.objects.select_for_update().only("pk").get(pk=classroom.pk)
     _check_assignment(classroom=classroom, lesson=lesson, quiz=quiz, kind=kind, pre=pre,
                       opens_at=opens_at, due_at=due_at)
-    return _save_once(lambda: Assignment.objects.create(
+    return Assignment.objects.create(
         classroom=classroom, created_by=created_by, lesson=lesson, quiz=quiz, kind=kind,
         pre=pre if kind == AssignmentKind.POST else None, opens_at=opens_at, due_at=due_at,
-    ))
+    )
 
 
 @transaction.atomic
@@ -410,12 +397,8 @@ def assignment_update(*, assignment: Assignment, lesson=None, quiz=None, kind: s
     assignment.lesson, assignment.quiz, assignment.kind = lesson, quiz, kind
     assignment.pre = pre if kind == AssignmentKind.POST else None
     assignment.opens_at, assignment.due_at = opens_at, due_at
-
-    def save():
-        assignment.save()
-        return assignment
-
-    return _save_once(save)
+    assignment.save()
+    return assignment
 
 
 def assignment_delete(*, assignment: Assignment) -> None:

@@ -374,13 +374,24 @@ def test_the_database_refuses_the_same_work_opening_twice_at_once(data, lesson):
     Assignment.objects.create(classroom=other.classroom, quiz=data.quiz, opens_at=data.assignment.opens_at)
 
 
-def test_two_clicks_that_both_pass_the_check_still_set_the_work_once(client, data, monkeypatch):
-    """Requests at the same moment can both read "not assigned yet"; the database decides, in words."""
-    monkeypatch.setattr(services, "_check_not_twice", lambda **kwargs: None)
-    client.force_login(data.teacher)
-    url = reverse("classroom:assignment_create", args=[data.classroom.public_id])
-    form = {"kind": "regular", "quiz": data.quiz.pk, "opens_at": "2030-01-01T09:00"}
-    assert client.post(url, form).status_code == 302
-    second = client.post(url, form)
-    assert second.status_code == 422 and "already assigned to this class" in second.content.decode()
-    assert Assignment.objects.filter(classroom=data.classroom, quiz=data.quiz).count() == 2
+@pytest.mark.django_db(transaction=True)
+def test_two_clicks_at_the_same_moment_set_the_work_once():
+    """Both requests read "not assigned yet" unless the class is locked while one checks and writes."""
+    from datetime import datetime, timezone as tz
+
+    from tests.concurrency import at_once
+
+    data = build_class(n_students=0, tag="race", answers=False)
+    opens = datetime(2030, 1, 1, 9, tzinfo=tz.utc)
+
+    def assign(_):
+        try:
+            services.assignment_create(classroom=data.classroom, created_by=data.teacher, quiz=data.quiz,
+                                       opens_at=opens)
+            return "set"
+        except services.Refused as refusal:
+            return refusal.message
+
+    results = at_once(assign, 1, 2)
+    assert sorted(results)[1] == "set" and "already assigned to this class" in sorted(results)[0]
+    assert Assignment.objects.filter(classroom=data.classroom, quiz=data.quiz, opens_at=opens).count() == 1

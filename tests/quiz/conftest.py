@@ -1,10 +1,6 @@
-"""Helpers for the quiz tests: quizzes built from factory clips, answering through the client,
-two calls at the same moment."""
-
-import threading
+"""Helpers for the quiz tests: quizzes built from factory clips, answering through the client."""
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from quiz import services
@@ -50,29 +46,3 @@ def answer(client, attempt, *, fake=True, confidence=80, token=None, htmx=False,
 @pytest.fixture
 def practice_quiz(db, teacher):
     return make_quiz(owner=teacher, clips=make_clips(3, 2))
-
-
-def at_once(call, *arguments) -> list:
-    """``call(argument)`` for each argument, in threads released together (a double click,
-    two tabs); returns what each returned, in order, and raises what any raised. Each thread
-    uses and closes its own database connection, so the calls really race in the database."""
-    barrier = threading.Barrier(len(arguments))
-    results, errors = [None] * len(arguments), []
-
-    def run(index, argument):
-        try:
-            barrier.wait()
-            results[index] = call(argument)
-        except BaseException as error:  # noqa: BLE001 - handed to the test below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(arguments)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
-    return results

@@ -16,7 +16,9 @@ from quiz import services
 from quiz.models import Attempt, AttemptScore, Response
 from tests.factories import UserFactory
 
-from .conftest import answer, answer_url, at_once, current_token, make_clips, make_quiz, take_url
+from tests.concurrency import at_once
+
+from .conftest import answer, answer_url, current_token, make_clips, make_quiz, take_url
 
 
 @pytest.fixture
