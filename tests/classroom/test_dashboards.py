@@ -181,3 +181,23 @@ def test_the_class_before_and_after_numbers_cover_every_student_not_just_this_pa
     assert everyone.mean_pre_accuracy.n == 30
     assert f"{everyone.mean_pre_accuracy.value:.1f} %</td><td>30</td>" in sections[0]
     assert f"{everyone.mean_post_accuracy.value:.1f} %</td><td>30</td>" in sections[0]
+
+
+@pytest.mark.django_db
+def test_item_analysis_labels_every_clip_in_words(client):
+    """Rule 2: a synthetic clip shown to a teacher carries a visible "Synthetic" label, in the
+    most-missed cards and in the table, and a real one says "Real"."""
+    data = build_class(n_students=8, tag="labels")
+    client.force_login(data.teacher)
+    html = client.get(reverse("classroom:item_analysis", args=[data.classroom.public_id,
+                                                                data.quiz.public_id])).content.decode()
+    rows = {title: row for title, row in re.findall(r'<th scope="row">([^<]+)</th>(.*?)</tr>', html, re.S)}
+    cards = {title: card for card, title in
+             ((card, re.search(r'class="clip-title">([^<]+)<', card).group(1))
+              for card in re.findall(r'<li class="clip-card">(.*?)</li>', html, re.S))}
+    assert cards, "the class answered enough for a most-missed list"
+    for clip in data.clips:
+        badge = 'badge-synthetic">Synthetic<' if clip.truth == "synthetic" else 'badge-real">Real<'
+        assert badge in rows[clip.title], clip.title
+        if clip.title in cards:
+            assert badge in cards[clip.title], clip.title
