@@ -23,6 +23,8 @@ def guest_attempt(page, live_server):
     page.goto(live_server.url + "/quiz/guest/")
     page.get_by_role("button", name="Start the quiz").click()
     page.get_by_role("heading", name="Item 1 of 3").wait_for()
+    # The heading is parsed before the deferred scripts run: a key pressed in between does nothing.
+    page.wait_for_load_state("load")
     return page
 
 
