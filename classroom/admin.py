@@ -57,3 +57,11 @@ class ExportJobAdmin(admin.ModelAdmin):
     list_display = ("classroom", "status", "done", "total", "created_at", "finished_at")
     list_filter = ("status",)
     raw_id_fields = ("classroom", "requested_by")
+    # The file holds learners' answers and is private: no URL to link to (the admin's file widget
+    # needs one), and it reaches people only through the class's own download page.
+    exclude = ("file",)
+    readonly_fields = ("file_held",)
+
+    @admin.display(description="File")
+    def file_held(self, obj):
+        return "Kept privately (download it from the class page)" if obj.file else "None"

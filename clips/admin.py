@@ -26,14 +26,40 @@ class ClipAdmin(admin.ModelAdmin):
     list_filter = ("media_type", "truth", "technique", "status", "visibility", "retired", "dataset")
     search_fields = ("title", "public_id", "dataset", "source", "sha256")
     raw_id_fields = ("owner", "sibling", "near_duplicate_of")
-    readonly_fields = ("public_id", "import_key", "sha256", "phash", "created_at", "updated_at")
+    # What the media pipeline makes or records is shown, never typed in: a file put up here as the
+    # rendition would be served under its own name ("deepfake_face.jpg", rule 1) with its metadata.
+    PIPELINE_FIELDS = ("status", "failure_reason", "progress", "processing_started_at", "processed_at",
+                       "original_size", "rendition", "poster", "thumbnail", "ela", "mime", "width", "height",
+                       "duration_seconds", "sha256", "phash", "near_duplicate_of")
+    readonly_fields = ("public_id", "import_key", *PIPELINE_FIELDS, "created_at", "updated_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        # A stored original is replaced by deleting the clip and adding it again (the pipeline runs once
+        # per clip). Shown by size only: originals are private and have no URL to link to.
+        return (*self.readonly_fields, "original_held") if obj is not None else self.readonly_fields
+
+    def get_exclude(self, request, obj=None):
+        return ("original",) if obj is not None else ()
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None:
+            form.base_fields["original"].required = True
+            form.base_fields["original"].help_text = "The file itself: it is processed like an upload in the app."
+        return form
+
+    @admin.display(description="Original")
+    def original_held(self, obj):
+        return f"Kept privately ({obj.original_size:,} bytes)" if obj.original else "None"
 
     def save_model(self, request, obj, form, change):
-        # Through the service, so a relabelled clip rescores the answers given to it (the dashboards sum those).
+        # Through the services: a relabelled clip rescores the answers given to it (the dashboards sum
+        # those), and a new one is stored and processed as an upload in the app is.
         if change:
             services.clip_update(form=form)
         else:
-            super().save_model(request, obj, form, change)
+            original, obj.original = form.cleaned_data["original"], None
+            services.clip_add(clip=obj, original=original)
 
     # Deleting here goes through the service, as the app's Delete does: the rendition stops being
     # served and the private original goes too (consent withdrawn must mean the file is gone). A clip

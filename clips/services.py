@@ -70,9 +70,15 @@ def media_limits():
 
 def clip_create(*, owner, original: File, fields: dict, import_key: str | None = None) -> Clip:
     """Save the original privately and create a pending clip; processing is enqueued after commit."""
+    return clip_add(clip=Clip(owner=owner, import_key=import_key, **fields), original=original)
+
+
+def clip_add(*, clip: Clip, original: File) -> Clip:
+    """Save a new, unsaved ``clip`` (its fields set, no files) with ``original`` stored privately under a
+    random name, pending; processing is enqueued after commit. Nothing of the upload but its bytes is
+    kept: its name may carry the label ("fake_03.mp4"), and only the pipeline makes what is served."""
     from .tasks import clip_process as clip_process_task
 
-    clip = Clip(owner=owner, import_key=import_key, **fields)
     if clip.truth == Truth.REAL:
         clip.technique = Technique.AUTHENTIC
     private = storages["private"]

@@ -132,3 +132,50 @@ def test_a_clip_deletion_that_rolls_back_keeps_the_clips_files(teacher, django_c
             pass
     assert Clip.objects.filter(pk=pk).exists()
     assert storages["private"].exists(original) and storages["default"].exists(rendition)
+
+
+def admin_add_data(**overrides) -> dict:
+    data = {"title": "Harbour at dusk", "alt_text": "Boats moored in a harbour.", "media_type": "", "truth": "synthetic",
+            "technique": "face_swap", "difficulty": 2, "regions": "[]", "source": "Made by us", "licence": "CC0-1.0",
+            "digital_source_type": "trainedAlgorithmicMedia", "visibility": "private", "progress": 0,
+            "original_size": 0}
+    data.update(overrides)
+    return data
+
+
+def test_a_clip_added_in_the_admin_goes_through_the_media_pipeline_and_its_file_names_say_nothing(
+        admin_client, client, django_capture_on_commit_callbacks):
+    """Rule 1 through the admin: an upload named for its label ("fake_03.jpg") is stored privately under a
+    random name and processed like any other; the admin cannot put a file straight up as the served
+    rendition, nor mark an unprocessed clip ready."""
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(reverse("admin:clips_clip_add"), admin_add_data(
+            original=jpeg_upload("fake_03.jpg"), rendition=jpeg_upload("deepfake_face.jpg"), status="ready"))
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+    clip = Clip.objects.get()
+    assert clip.status == "ready" and clip.processed_at is not None  # by the pipeline, not the form
+    assert clip.original and "fake" not in clip.original.name
+    assert clip.rendition and "fake" not in clip.rendition.url
+    body = b"".join(client.get(clip.rendition.url).streaming_content)
+    assert b"Camera Owner" not in body  # the pipeline stripped the upload's metadata
+
+
+def test_the_admin_asks_for_the_file_when_adding_a_clip_and_keeps_nothing_half_saved(admin_client):
+    response = admin_client.post(reverse("admin:clips_clip_add"), admin_add_data())
+    assert response.status_code == 200
+    assert "original" in response.context["adminform"].form.errors
+    assert not Clip.objects.exists()
+
+
+def test_the_admin_cannot_swap_the_served_file_of_a_clip(admin_client, teacher, django_capture_on_commit_callbacks):
+    clip = processed_clip(teacher, django_capture_on_commit_callbacks)
+    rendition = clip.rendition.name
+    # The change page opens (an uploaded clip's private original once made it fail: it has no URL).
+    page = admin_client.get(reverse("admin:clips_clip_change", args=[clip.pk]))
+    assert page.status_code == 200 and "Kept privately" in page.content.decode()
+    response = admin_client.post(reverse("admin:clips_clip_change", args=[clip.pk]),
+                                 admin_change_data(clip, digital_source_type="digitalCapture",
+                                                   rendition=jpeg_upload("deepfake_face.jpg")))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    clip.refresh_from_db()
+    assert clip.rendition.name == rendition
