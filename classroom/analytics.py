@@ -104,8 +104,8 @@ class Skill:
 
     @property
     def enough_data(self) -> bool:
-        """As ``Summary.enough_data``: d' and c need enough answers and both kinds of clip."""
-        return self.n >= MIN_RESPONSES and self.n_fake > 0 and self.n_real > 0
+        """As ``Summary.enough_data``: d' and c need enough answers to each kind of clip."""
+        return scoring.enough_for_sdt(self.n_fake, self.n - self.n_fake)
 
     @classmethod
     def from_counts(cls, n, n_fake, hits, false_alarms, brier_e4) -> "Skill":

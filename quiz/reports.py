@@ -98,12 +98,17 @@ def attempt_report(*, attempt: Attempt) -> AttemptReport:
             outcomes.append(Outcome(item=item, response=response, total=len(items)))
     responses = [_response_tuple(o) for o in outcomes]
     summary = scoring.summarize(responses)
-    bars = _layout([Bar(band.label, band.accuracy, band.n) for band in summary.calibration])
+    # A band's accuracy from one or two answers is not drawn (DESIGN.md: "not enough data").
+    bars = _layout([Bar(band.label, band.accuracy if band.enough_data else None, band.n)
+                    for band in summary.calibration])
     technique_labels = dict(Technique.choices)
     media_labels = dict(MediaType.choices)
     by_technique = scoring.summarize_by((o.clip.technique, t) for o, t in zip(outcomes, responses))
     by_media = scoring.summarize_by((o.clip.media_type, t) for o, t in zip(outcomes, responses))
-    pointed = [o for o in outcomes if o.response.answered_fake and o.response.found_tell is not None]
+    # Fakes the learner caught and pointed at: a real clip has no manipulation to find, whatever
+    # regions it carries or carried when it was answered (its truth may have been corrected since).
+    pointed = [o for o in outcomes
+               if o.clip.is_synthetic and o.response.answered_fake and o.response.found_tell is not None]
     return AttemptReport(
         attempt=attempt, outcomes=outcomes, total=len(items), summary=summary, calibration_bars=bars,
         by_technique=[Breakdown(technique_labels.get(k, k), s) for k, s in sorted(by_technique.items())],
@@ -132,7 +137,8 @@ def learner_history(*, user) -> list[HistoryPoint]:
         .select_related("quiz").order_by("-started_at")[:HISTORY_LIMIT]
     )[::-1]
     bars = _layout([
-        Bar(a.started_at.strftime("%d %b"), a.n_correct / a.n_answered if a.n_answered else None, a.n_answered)
+        Bar(a.started_at.strftime("%d %b"),
+            a.n_correct / a.n_answered if a.n_answered >= scoring.MIN_RESPONSES else None, a.n_answered)
         for a in attempts
     ])
     return [HistoryPoint(a, bar) for a, bar in zip(attempts, bars)]

@@ -32,6 +32,7 @@ from typing import Optional
 
 __all__ = [
     "MIN_RESPONSES",
+    "enough_for_sdt",
     "LEAN_THRESHOLD",
     "CONFIDENCE_MIN",
     "CONFIDENCE_MAX",
@@ -61,6 +62,15 @@ what a plain real/fake answer can tell us."""
 
 MIN_RESPONSES = 5
 """Below this many responses a measure is reported as "not enough data"."""
+
+
+def enough_for_sdt(n_fake: int, n_real: int) -> bool:
+    """Whether d', c and AUC rest on enough answers: ``MIN_RESPONSES`` of each kind of clip.
+
+    They compare the answers to fakes with the answers to reals, so each side must be enough
+    on its own: one fake among four reals would make d' (and a "lean") of a single answer,
+    where the hit rate beside it says "not enough data"."""
+    return n_fake >= MIN_RESPONSES and n_real >= MIN_RESPONSES
 
 LEAN_THRESHOLD = 0.2
 """|criterion| below this counts as no clear lean. 0.2 SD is a small bias in
@@ -236,7 +246,6 @@ class Summary:
     @property
     def measures(self) -> dict[str, Measure]:
         """Each reported number with the responses it rests on and whether that is enough."""
-        both = self.has_both_kinds
         enough_n = self.n >= MIN_RESPONSES
         return {
             "accuracy": Measure("accuracy", self.accuracy, self.n, enough_n),
@@ -249,9 +258,9 @@ class Summary:
                 self.n_real,
                 self.n_real >= MIN_RESPONSES,
             ),
-            "d_prime": Measure("d_prime", self.d_prime, self.n, both and enough_n),
-            "criterion": Measure("criterion", self.criterion, self.n, both and enough_n),
-            "auc": Measure("auc", self.auc, self.n, both and enough_n),
+            "d_prime": Measure("d_prime", self.d_prime, self.n, self.enough_data),
+            "criterion": Measure("criterion", self.criterion, self.n, self.enough_data),
+            "auc": Measure("auc", self.auc, self.n, self.enough_data),
             "brier": Measure("brier", self.brier, self.n, enough_n),
         }
 
@@ -259,12 +268,19 @@ class Summary:
 
     @property
     def lean(self) -> Optional[str]:
-        """"suspicious", "trusting" or "balanced"; None when there is not enough data."""
+        """"suspicious", "trusting" or "balanced"; None when there is not enough data.
+
+        From c, but only in the direction the mistakes themselves go: the log-linear correction
+        pulls H and F towards a half by different amounts when there are more fakes than reals,
+        so a learner with no mistakes at all (20 of 20 fakes caught, 0 of 5 reals called fake)
+        gets a c of -0.3, and "you lean towards suspicion" would contradict the counts quoted
+        beside it."""
         if not self.enough_data or self.criterion is None:
             return None
-        if self.criterion < -LEAN_THRESHOLD:
+        miss_share, false_alarm_share = self.misses / self.n_fake, self.false_alarms / self.n_real
+        if self.criterion < -LEAN_THRESHOLD and false_alarm_share > miss_share:
             return "suspicious"
-        if self.criterion > LEAN_THRESHOLD:
+        if self.criterion > LEAN_THRESHOLD and miss_share > false_alarm_share:
             return "trusting"
         return "balanced"
 
@@ -297,7 +313,7 @@ class Summary:
         if lean is None:
             return (
                 f"{counts}: that is too few answers to tell which way you lean "
-                f"(we need at least {MIN_RESPONSES})."
+                f"(we need at least {MIN_RESPONSES} fakes and {MIN_RESPONSES} real clips)."
             )
         if lean == "suspicious":
             return f"{counts}: you lean towards suspicion."
@@ -432,7 +448,7 @@ def summarize(responses: Iterable[Response]) -> Summary:
         auc=_auc(p, truths),
         brier=brier,
         calibration=_calibration(confidences, correct_flags),
-        enough_data=n >= MIN_RESPONSES and n_fake > 0 and n_real > 0,
+        enough_data=enough_for_sdt(n_fake, n_real),
     )
 
 

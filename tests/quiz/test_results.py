@@ -10,6 +10,8 @@ from django.utils import timezone
 from quiz import reports, scoring, services, tells
 from quiz.models import Attempt, Mode
 
+from tests.factories import ClipFactory
+
 from .conftest import answer, make_clips, make_quiz, take_url
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +45,10 @@ def test_too_few_answers_say_not_enough_data(student_client, teacher, student):
     _finish(student_client, attempt, [(True, 80), (False, 80)])
     html = student_client.get(reverse("quiz:attempt_results", args=[attempt.public_id])).content.decode()
     measures, breakdowns = html.split('id="breakdown-heading"')
-    assert measures.count("not enough data") == 5
+    # The five measures that need more answers, and the calibration row of the 80-89 % band (2 answers).
+    assert measures.count("not enough data") == 6
+    assert "<th scope=\"row\">80-89 %</th><td>2</td><td>not enough data</td>" in measures
+    assert 'class="bar-missing"' in measures and '<rect class="bar"' not in measures
     # One answer per technique is not a percentage to show either.
     breakdowns = breakdowns.split("</section>")[0]
     assert breakdowns.count("not enough data") == 3 and "%" not in breakdowns
@@ -64,18 +69,45 @@ def test_assessment_results_wait_for_the_reveal_date(student_client, teacher, st
 
 def test_history_chart_and_table_exclude_previews(client, student, teacher):
     """The teacher both takes the quiz and previews it: only the real attempts are history."""
-    quiz = make_quiz(owner=teacher, clips=make_clips(1, 1), title="History quiz")
+    quiz = make_quiz(owner=teacher, clips=make_clips(2, 3), title="History quiz")
     client.force_login(teacher)
     for _ in range(2):
         attempt = services.attempt_start(quiz=quiz, learner=teacher)
-        _finish(client, attempt, [(True, 80), (True, 80)])
+        _finish(client, attempt, [(True, 80)] * 5)  # all "fake": 3 of 5 right
     preview = services.attempt_start(quiz=quiz, learner=teacher, is_preview=True)
-    for _ in range(2):  # the preview is all right: 100 %, a score the real attempts never reach
+    for _ in range(5):  # the preview is all right: 100 %, a score the real attempts never reach
         client.get(take_url(preview))
         answer(client, preview, fake=services.attempt_progress(attempt=preview).item.clip.is_synthetic)
     html = client.get(reverse("quiz:attempt_history")).content.decode()
     assert html.count("<h1") == 1 and "<svg" in html
-    assert html.count(">History quiz<") == 2 and "50 %" in html and "100 %" not in html
+    assert html.count(">History quiz<") == 2 and html.count("60 %") == 2 and "100 %" not in html
+    assert html.count('<rect class="bar"') == 2
+
+
+def test_history_shows_not_enough_data_for_a_quiz_of_a_few_answers(student_client, teacher, student):
+    quiz = make_quiz(owner=teacher, clips=make_clips(1, 1), title="Short quiz")
+    attempt = services.attempt_start(quiz=quiz, learner=student)
+    _finish(student_client, attempt, [(True, 80), (True, 80)])
+    html = student_client.get(reverse("quiz:attempt_history")).content.decode()
+    assert "<td>2</td><td>not enough data</td>" in html and "50 %" not in html
+    # Drawn as a dashed outline, not as an empty (0 %) or half-height bar.
+    assert 'class="bar-missing"' in html and '<rect class="bar"' not in html
+
+
+def test_spot_the_tell_counts_only_fakes_caught_and_pointed_at(student_client, teacher, student):
+    """A real clip has no manipulation to find, even one that carries regions (a truth corrected
+    after it was answered): pointing inside them is not "finding the tell" of a fake."""
+    box = [{"x": 0.1, "y": 0.1, "w": 0.5, "h": 0.5}]
+    clips = [ClipFactory(regions=box), ClipFactory(fake=True, regions=box)]
+    quiz = make_quiz(owner=teacher, clips=clips)
+    attempt = services.attempt_start(quiz=quiz, learner=student)
+    for _ in clips:
+        student_client.get(take_url(attempt))
+        answer(student_client, attempt, fake=True, point_x="0.3", point_y="0.3")
+    report = reports.attempt_report(attempt=attempt)
+    assert (report.fake_calls_pointed, report.tells_found) == (1, 1)
+    html = student_client.get(reverse("quiz:attempt_results", args=[attempt.public_id])).content.decode()
+    assert "you pointed at the actual tell in 1 of 1 fake call where you pointed" in html
 
 
 def test_unasked_confidence_is_scored_as_certain():

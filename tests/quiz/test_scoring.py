@@ -14,6 +14,7 @@ from quiz.scoring import (
     CalibrationBand,
     Summary,
     cronbach_alpha,
+    enough_for_sdt,
     item_statistics,
     normalised_gain,
     probability_fake,
@@ -483,3 +484,33 @@ def test_normalised_gain_is_none_when_pre_is_100():
 def test_normalised_gain_rejects_values_outside_0_to_100(pre, post):
     with pytest.raises(ValueError):
         normalised_gain(pre, post)
+
+
+@pytest.mark.parametrize(("n_fake", "n_real"), [(20, 5), (5, 20), (6, 5)])
+def test_no_mistakes_is_never_read_as_a_lean_whatever_the_mix_of_clips(n_fake, n_real):
+    """The log-linear correction gives c = -0.3 for 20 of 20 fakes caught and 0 of 5 reals called
+    fake; saying "you lean towards suspicion" next to those counts would contradict them."""
+    s = summarize([(True, True, 90)] * n_fake + [(False, False, 90)] * n_real)
+    assert s.enough_data and abs(s.criterion) > 0.0
+    assert s.lean == "balanced"
+    assert s.reading.endswith("you have no strong lean either way.")
+
+
+def test_a_lean_is_read_only_in_the_direction_the_mistakes_go():
+    # Twice as many reals called fake (2 of 10) as fakes missed (1 of 10): suspicion, from the counts too.
+    s = summarize([(True, True, 80)] * 9 + [(True, False, 80)] + [(False, True, 80)] * 4 + [(False, False, 80)] * 6)
+    assert s.lean == "suspicious"
+    s = summarize([(True, True, 80)] * 5 + [(True, False, 80)] * 5 + [(False, False, 80)] * 10)
+    assert s.lean == "trusting"
+
+
+def test_d_prime_c_and_auc_need_enough_answers_to_each_kind_of_clip():
+    """One fake among four reals: d' and c would rest on a single answer to a fake, while the
+    hit rate beside them rightly says "not enough data"."""
+    s = summarize([(True, True, 90)] + [(False, False, 90)] * 4)
+    assert s.n == 5 and s.d_prime is not None
+    assert not s.enough_data and s.lean is None
+    assert not any(s.measures[m].enough_data for m in ("hit_rate", "d_prime", "criterion", "auc"))
+    assert s.measures["accuracy"].enough_data
+    assert "we need at least 5 fakes and 5 real clips" in s.reading
+    assert enough_for_sdt(5, 5) and not enough_for_sdt(4, 50)
