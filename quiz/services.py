@@ -30,6 +30,11 @@ GUEST_SESSION_KEY = "quiz_guest_key"
 POINTABLE = (MediaType.IMAGE, MediaType.VIDEO)
 
 
+TIME_MS_MAX = 2**31 - 1
+"""The longest answer time stored (PostgreSQL's integer, about 24.8 days): an untimed item can
+be left open for weeks, and its answer still counts."""
+
+
 class Refused(Exception):
     """A request the rules turn down; ``status`` is 409 (state) or 422 (bad input)."""
 
@@ -342,6 +347,19 @@ def _attempt_create(*, quiz: Quiz, mine: QuerySet, learner, guest_key: str, is_p
     return attempt
 
 
+def attempt_check_open(*, attempt: Attempt, now: Optional[datetime] = None) -> None:
+    """Refuse (409) an answer to a finished attempt, or to one past its time limit, which it then finishes.
+
+    Checked before anything else about an answer can be said (an unreadable form included):
+    a learner is told the attempt is closed, not asked to fill in a form that cannot count."""
+    now = now or timezone.now()
+    if attempt.is_finished:
+        raise Refused("This attempt is already finished, so nothing more is recorded.")
+    if attempt.is_overdue(now):
+        attempt_finish(attempt=attempt, now=now)
+        raise Refused("Time is up: the time limit passed before this answer arrived, so it was not counted.")
+
+
 def attempt_finish(*, attempt: Attempt, now: Optional[datetime] = None) -> Attempt:
     now = now or timezone.now()
     Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(finished_at=now)
@@ -426,11 +444,7 @@ def response_record(
     if target.answered:
         raise Refused("You have already answered this item; your first answer stands.",
                       outcome=_outcome(item, Response.objects.get(item=item)))
-    if attempt.is_finished:
-        raise Refused("This attempt is already finished, so nothing more is recorded.")
-    if attempt.is_overdue(now):
-        attempt_finish(attempt=attempt, now=now)
-        raise Refused("Time is up: the time limit passed before this answer arrived, so it was not counted.")
+    attempt_check_open(attempt=attempt, now=now)
     if not target.is_current:
         existing = Response.objects.filter(item=item).first()
         if existing is not None:  # answered a moment ago, by a concurrent submit
@@ -456,7 +470,7 @@ def response_record(
             item=item, technique=item.clip.technique, last=not remaining,
             deltas=_score_deltas(is_fake=item.clip.is_synthetic, answered_fake=answered_fake, confidence=confidence),
             answered_fake=answered_fake, confidence=confidence,
-            time_ms=max(0, int((now - shown_at).total_seconds() * 1000)),
+            time_ms=min(TIME_MS_MAX, max(0, int((now - shown_at).total_seconds() * 1000))),
             point_x=point[0] if point else None, point_y=point[1] if point else None,
             grid_cell=cell or "", found_tell=found, created_at=now,
         )

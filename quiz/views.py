@@ -155,6 +155,10 @@ def response_submit(request, attempt_id):
     attempt = target.item.attempt if target is not None else _attempt(request, attempt_id)
     form = AnswerForm.of(attempt.ask_confidence, request.POST)
     if not form.is_valid():
+        try:
+            services.attempt_check_open(attempt=attempt)
+        except services.Refused as refusal:
+            return _refusal(request, attempt, refusal)
         progress = services.attempt_progress(attempt=attempt)
         if progress.item is None or form.data.get("token") != progress.item.token:
             return _refusal(request, attempt, services.Refused(

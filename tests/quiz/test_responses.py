@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from clips.models import Clip
 from quiz import services
-from quiz.models import Attempt, AttemptScore, Response
+from quiz.models import Attempt, AttemptScore, Mode, Response
 from tests.factories import UserFactory
 
 from tests.concurrency import at_once
@@ -101,6 +101,60 @@ def test_answer_after_the_time_limit_is_refused_and_the_attempt_ends(student_cli
     assert attempt.is_finished
     # The take page now goes to the results.
     assert student_client.get(take_url(attempt)).url.endswith("/results/")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("htmx", [False, True])
+@pytest.mark.parametrize("state", ["overdue", "finished"])
+def test_an_incomplete_answer_to_a_closed_attempt_is_told_why_it_is_closed(student_client, teacher, student,
+                                                                          state, htmx):
+    """Not "choose how sure you are" on an item that can no longer be answered: the form would
+    only be refused again once filled in."""
+    quiz = make_quiz(owner=teacher, clips=make_clips(2, 2), time_limit_seconds=60)
+    attempt = services.attempt_start(quiz=quiz, learner=student)
+    student_client.get(take_url(attempt))
+    if state == "overdue":
+        Attempt.objects.filter(pk=attempt.pk).update(started_at=timezone.now() - timedelta(seconds=61))
+    else:
+        services.attempt_finish(attempt=attempt)
+    response = answer(student_client, attempt, confidence="", htmx=htmx)  # no confidence chosen
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert ("Time is up" if state == "overdue" else "already finished") in html
+    assert "Choose how sure you are" not in html and "answer-form" not in html
+    assert not Response.objects.exists()
+    attempt.refresh_from_db()
+    assert attempt.is_finished
+
+
+@pytest.mark.django_db
+def test_a_very_late_answer_to_an_untimed_item_is_stored_with_its_time_capped(student_client, attempt):
+    """An item left open for weeks (no time limit) is still answered: its time is stored as the
+    largest the column holds (PostgreSQL's integer), not refused with a server error."""
+    student_client.get(take_url(attempt))
+    attempt.items.filter(position=1).update(shown_at=timezone.now() - timedelta(days=30))
+    assert answer(student_client, attempt).status_code == 302
+    assert Response.objects.get().time_ms == services.TIME_MS_MAX == 2**31 - 1
+
+
+@pytest.mark.django_db
+def test_a_submit_that_read_the_item_before_another_landed_is_refused_by_the_database(attempt):
+    """The race of two submits, made deterministic: this one read the item as unanswered and
+    current, then the other stored its answer. The one-answer-per-item constraint refuses it,
+    it is told of the answer that stands, and nothing is counted twice."""
+    from quiz import sql
+
+    token = current_token(attempt)
+    stale = sql.answer_target(token=token, attempt_pk=attempt.pk)
+    services.response_record(attempt=Attempt.objects.get(pk=attempt.pk), token=token, answered_fake=True,
+                             confidence=90)
+    with pytest.raises(services.Refused) as refused:
+        services.response_record(attempt=stale.item.attempt, target=stale, token=token, answered_fake=False,
+                                 confidence=50)
+    assert refused.value.status == 409 and "already answered" in refused.value.message
+    assert refused.value.outcome.response.answered_fake is True
+    assert Response.objects.filter(item__token=token).count() == 1
+    assert AttemptScore.objects.filter(attempt=attempt).aggregate(n=Sum("n"))["n"] == 1
 
 
 @pytest.mark.django_db
@@ -199,9 +253,9 @@ def test_take_and_answer_query_counts_do_not_grow_with_the_quiz(
 ):
     quiz = make_quiz(owner=teacher, clips=make_clips(size - size // 2, size // 2))
     attempt = services.attempt_start(quiz=quiz, learner=student)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(7):
         assert student_client.get(take_url(attempt)).status_code == 200
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(5):
         assert student_client.get(take_url(attempt), headers={"HX-Request": "true"}).status_code == 200
     first, second = (attempt.items.get(position=p).token for p in (1, 2))
     # session, user, the item with its attempt, clip and the attempt's state, then the insert
@@ -210,6 +264,23 @@ def test_take_and_answer_query_counts_do_not_grow_with_the_quiz(
         assert answer(student_client, attempt, token=first, htmx=True).status_code == 200
     with django_assert_max_num_queries(7):
         assert answer(student_client, attempt, token=second).status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [5, 40])
+def test_an_assessment_answer_and_its_next_item_take_a_bounded_number_of_queries(
+    student_client, teacher, student, size, django_assert_max_num_queries
+):
+    """An assessment reveals nothing, so its htmx answer renders the next item in the same response."""
+    quiz = make_quiz(owner=teacher, clips=make_clips(size - size // 2, size // 2), mode=Mode.ASSESSMENT)
+    attempt = services.attempt_start(quiz=quiz, learner=student)
+    student_client.get(take_url(attempt))
+    token = current_token(attempt)
+    # The answer's seven (as above), then the next item: the attempt's counts, the item with its
+    # clip, and its first showing.
+    with django_assert_max_num_queries(10):
+        response = answer(student_client, attempt, token=token, htmx=True)
+    assert response.status_code == 200 and "answer-form" in response.content.decode()
 
 
 @pytest.mark.django_db
