@@ -10,8 +10,10 @@ import secrets
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.template.loader import get_template
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -273,18 +275,34 @@ def _clip_ids(values: list[str]) -> set[int]:
 def quiz_clips(request, quiz_id):
     quiz = _own_quiz(request, quiz_id)
     library = Clip.objects.visible_to(request.user).ready().publishable()
-    if request.method == "POST":
-        shown, ticked = _clip_ids(request.POST.getlist("shown")), _clip_ids(request.POST.getlist("clip"))
-        allowed = set(library.filter(pk__in=shown | ticked).values_list("pk", flat=True))
-        services.quiz_set_clips(quiz=quiz, add=sorted(ticked & allowed), remove=sorted((shown - ticked) & allowed))
-        messages.success(request, "Clips saved.")
-        return redirect(f"{reverse('quiz:quiz_clips', args=[quiz.public_id])}?{request.GET.urlencode()}")
-    filter_form = ClipFilterForm(request.GET or None)
-    clips = filter_form.filter(library).order_by("-created_at")[:CLIP_PAGE_SIZE]
     chosen = set(quiz.items.values_list("clip_id", flat=True))
+    # Clips in the quiz that have left the library since (retired, made private, failed again):
+    # learners no longer get them, and the picker below no longer lists them to untick.
+    gone = chosen - set(library.filter(pk__in=chosen).values_list("pk", flat=True))
+    if request.method == "POST":
+        if "remove_gone" in request.POST:
+            services.quiz_set_clips(quiz=quiz, add=[], remove=sorted(gone))
+            messages.success(request, f"Removed {len(gone)} clip{pluralize(len(gone))} no longer in the library.")
+        else:
+            shown, ticked = _clip_ids(request.POST.getlist("shown")), _clip_ids(request.POST.getlist("clip"))
+            allowed = set(library.filter(pk__in=shown | ticked).values_list("pk", flat=True))
+            services.quiz_set_clips(quiz=quiz, add=sorted(ticked & allowed),
+                                    remove=sorted((shown - ticked) & allowed))
+            messages.success(request, "Clips saved.")
+        query = request.GET.copy()
+        if (goto := request.POST.get("goto", "")).isascii() and goto.isdigit():  # "Save and show page n"
+            query["page"] = goto
+        return redirect(f"{reverse('quiz:quiz_clips', args=[quiz.public_id])}?{query.urlencode()}")
+    filter_form = ClipFilterForm(request.GET or None)
+    # A page number that is not one (garbled, negative) gives the first page; past the end, the last.
+    page = Paginator(filter_form.filter(library).order_by("-created_at", "pk"), CLIP_PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     items = quiz.items.select_related("clip")
     return render(request, "quiz/quiz_clips.html", {
-        "quiz": quiz, "filter_form": filter_form, "clips": clips, "chosen": chosen, "items": items,
+        "quiz": quiz, "filter_form": filter_form, "page": page, "query": query.urlencode(), "chosen": chosen,
+        "gone": gone, "items": items,
     })
 
 

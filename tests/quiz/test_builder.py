@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.services import user_ensure
-from clips.models import Technique, Visibility
+from clips.models import Clip, Technique, Visibility
 from quiz import services
 from quiz.models import Attempt, Mode, Quiz, Selection
 from tests.factories import ClipFactory, UserFactory
@@ -103,6 +103,46 @@ def test_garbled_clip_ids_in_the_clip_picker_are_ignored_and_the_rest_is_saved(t
     })
     assert response.status_code == 302
     assert list(quiz.items.values_list("clip_id", flat=True)) == [clip.pk]
+
+
+def test_the_clip_picker_pages_through_the_whole_library_keeping_the_filters(teacher_client, teacher):
+    """Past the newest page of clips the oldest can still be chosen; a garbled page number is the first page."""
+    from quiz.views import CLIP_PAGE_SIZE
+
+    quiz = make_quiz(owner=teacher)
+    oldest = ClipFactory(fake=True, title="Oldest fake")
+    ClipFactory.create_batch(CLIP_PAGE_SIZE, fake=True)
+    ClipFactory(title="A real one")  # filtered out below
+    url = reverse("quiz:quiz_clips", args=[quiz.public_id])
+    first = teacher_client.get(url + "?truth=synthetic").content.decode()
+    assert "Oldest fake" not in first and "Page 1 of 2" in first and "A real one" not in first
+    # Turning the page saves this page's ticks, and the next page keeps the filter.
+    newest = Clip.objects.filter(truth="synthetic").order_by("-created_at", "pk").first()
+    turned = teacher_client.post(url + "?truth=synthetic", {"shown": [newest.pk], "clip": [newest.pk], "goto": "2"})
+    assert turned.url.endswith("?truth=synthetic&page=2")
+    second = teacher_client.get(turned.url).content.decode()
+    assert f'value="{oldest.pk}" id="clip-{oldest.pk}"' in second and "Page 2 of 2" in second
+    for garbled in ("abc", "-1", "0", "9" * 30):
+        page = teacher_client.get(url + f"?truth=synthetic&page={garbled}")
+        assert page.status_code == 200 and "Page " in page.content.decode()
+    response = teacher_client.post(url + "?truth=synthetic&page=2", {"shown": [oldest.pk], "clip": [oldest.pk]})
+    assert response.url.endswith("?truth=synthetic&page=2")
+    assert set(quiz.items.values_list("clip_id", flat=True)) == {newest.pk, oldest.pk}
+
+
+def test_a_clip_that_left_the_library_can_still_be_taken_out_of_a_quiz(teacher_client, teacher):
+    kept, retired = ClipFactory(title="Kept clip"), ClipFactory(title="Retired clip")
+    quiz = make_quiz(owner=teacher, clips=[kept, retired])
+    retired.retired = True
+    retired.save()
+    url = reverse("quiz:quiz_clips", args=[quiz.public_id])
+    html = teacher_client.get(url).content.decode()
+    assert "2 clips in the quiz, 1 of them no longer in the library" in html
+    assert html.count("No longer in the library") == 1
+    response = teacher_client.post(url, {"remove_gone": "1"})
+    assert response.status_code == 302
+    assert list(quiz.items.values_list("clip_id", flat=True)) == [kept.pk]
+    assert "1 clip in the quiz." in teacher_client.get(url).content.decode()
 
 
 def test_zero_attempts_allowed_is_refused_in_words_keeping_the_other_inputs(teacher_client):
