@@ -116,8 +116,9 @@ class QuizForm(forms.ModelForm):
             "is_public": "Public practice quiz (guests too)", "is_published": "Published to learners with the link",
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, owner=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.owner = owner  # a new quiz's, for the check on publishing; an edited quiz has its own
         quiz = self.instance
         if quiz.pk:
             filters = quiz.filters or {}
@@ -136,6 +137,17 @@ class QuizForm(forms.ModelForm):
             self.add_error("fake_share", "A share is at most 100 %.")
         if data.get("is_public") and data.get("mode") != Mode.PRACTICE:
             self.add_error("is_public", "Only practice quizzes can be public: guests never take assessments.")
+        if (data.get("is_published") or data.get("is_public")) and not self.errors:
+            # Published, a random quiz must be able to draw what it says (services decides).
+            from . import services
+
+            fields = self.quiz_fields()
+            planned = Quiz(owner=self.instance.owner if self.instance.pk else self.owner,
+                           selection=fields["selection"], filters=fields["filters"],
+                           draw_count=fields["draw_count"], fake_share=fields["fake_share"])
+            problem = services.quiz_supply_problem(planned)
+            if problem:
+                self.add_error("is_published" if data.get("is_published") else "is_public", problem)
         return data
 
     def quiz_fields(self) -> dict:

@@ -19,7 +19,7 @@ from typing import Optional
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Count, F, Q, Sum, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -71,8 +71,11 @@ class QuizQuerySet(models.QuerySet):
         return self.filter(Q(is_public=True) | Q(is_published=True) | Q(owner=user))
 
     def listed_for(self, user):
-        """The quizzes shown on a learner's quiz list (built-in practice sets are reached from lessons)."""
-        return self.takeable_by(user).filter(Q(is_public=True) | Q(is_published=True), system_key__isnull=True)
+        """The quizzes shown on a learner's quiz list (built-in practice sets are reached from lessons),
+        but not a fixed quiz with no clips chosen yet: it could not start."""
+        chosen = Exists(QuizItem.objects.filter(quiz=OuterRef("pk")))
+        listed = self.takeable_by(user).filter(Q(is_public=True) | Q(is_published=True), system_key__isnull=True)
+        return listed.filter(Q(selection=Selection.RANDOM) | chosen)
 
 
 class Quiz(models.Model):
@@ -85,7 +88,8 @@ class Quiz(models.Model):
     mode = models.CharField(max_length=12, choices=Mode, default=Mode.PRACTICE)
     reveal_after = models.DateTimeField(
         null=True, blank=True,
-        help_text="Assessment only: answers are revealed after this date (empty: when the attempt ends).",
+        help_text="Assessment only: answers are revealed after this date, to everyone who has finished, "
+                  "including those who finished before it was changed (empty: when each attempt ends).",
     )
     selection = models.CharField(max_length=8, choices=Selection, default=Selection.FIXED)
     filters = models.JSONField(
@@ -183,7 +187,7 @@ class AttemptQuerySet(models.QuerySet):
         now = now or timezone.now()
         return self.filter(
             Q(mode=Mode.PRACTICE)
-            | Q(finished_at__isnull=False) & (Q(reveal_after__isnull=True) | Q(reveal_after__lte=now))
+            | Q(finished_at__isnull=False) & (Q(quiz__reveal_after__isnull=True) | Q(quiz__reveal_after__lte=now))
         )
 
     def with_scores(self):
@@ -203,11 +207,12 @@ class Attempt(models.Model):
     is_preview = models.BooleanField(default=False)
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
-    # Frozen at the start so that editing the quiz does not change a running attempt.
+    # Frozen at the start so that editing the quiz does not change a running attempt. The reveal
+    # date is not: it is the quiz's, as the teacher sets it now (moved later, answers must not reach
+    # classmates who have not sat the test yet through those who finished early).
     time_limit_seconds = models.PositiveIntegerField(null=True, blank=True)
     mode = models.CharField(max_length=12, choices=Mode, default=Mode.PRACTICE)
     ask_confidence = models.BooleanField(default=True)
-    reveal_after = models.DateTimeField(null=True, blank=True)
 
     objects = AttemptQuerySet.as_manager()
 
@@ -267,12 +272,13 @@ class Attempt(models.Model):
 
     def can_reveal(self, now=None) -> bool:
         """Whether answered items may show their label: always in practice; in an
-        assessment once the attempt is over and the reveal date (if any) has passed."""
+        assessment once the attempt is over and the quiz's reveal date (if any) has passed."""
         if self.is_practice:
             return True
         if not self.is_finished:
             return False
-        return self.reveal_after is None or (now or timezone.now()) >= self.reveal_after
+        reveal_after = self.quiz.reveal_after
+        return reveal_after is None or (now or timezone.now()) >= reveal_after
 
 
 class AttemptItemQuerySet(models.QuerySet):

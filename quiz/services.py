@@ -190,6 +190,40 @@ def _take(rows: list[dict], count: int, families: set[int]) -> list[dict]:
     return taken
 
 
+def _random_pool(quiz: Quiz, learner=None) -> tuple[QuerySet, QuerySet]:
+    """The fakes and the reals a random quiz draws from for this learner: its filters on ``_pool``.
+    Fakes are filtered by technique too (a real clip has no technique to match)."""
+    filters = quiz.filters or {}
+    pool = _pool(quiz, learner)
+    if filters.get("media_types"):
+        pool = pool.filter(media_type__in=filters["media_types"])
+    if filters.get("difficulties"):
+        pool = pool.filter(difficulty__in=filters["difficulties"])
+    fakes = pool.filter(truth=Truth.SYNTHETIC)
+    if filters.get("techniques"):
+        fakes = fakes.filter(technique__in=filters["techniques"])
+    return fakes, pool.filter(truth=Truth.REAL)
+
+
+def quiz_supply_problem(quiz: Quiz) -> Optional[str]:
+    """Why a random quiz could not give learners what it says now, in words for its teacher (None
+    when it can): drawn as the owner's students would be, from the library as it stands."""
+    if quiz.selection != Selection.RANDOM or not quiz.draw_count:
+        return None
+    fakes, reals = _random_pool(quiz, quiz.owner)
+    n_fake, n_real = fakes.count(), reals.count()
+    if quiz.fake_share and not n_fake:
+        return ("No synthetic clips ready in the library match these filters, so learners could not start it. "
+                "Widen the filters, or untick “Published” until there are some.")
+    if quiz.fake_share < 100 and not n_real:
+        return ("No real clips ready in the library match these filters: every answer “fake” would be right. "
+                "Widen the filters, set the share of synthetic clips to 100 %, or untick “Published” for now.")
+    if n_fake + n_real < quiz.draw_count:
+        return (f"Only {n_fake + n_real} ready clips match these filters, fewer than the {quiz.draw_count} "
+                "to draw. Lower the number, widen the filters, or untick “Published” for now.")
+    return None
+
+
 def practice_pool_fakes(*, techniques: list[str]):
     """The synthetic clips a built-in practice set on these techniques draws from."""
     fakes = _pool(Quiz(owner=None)).filter(truth=Truth.SYNTHETIC)
@@ -212,21 +246,13 @@ def clips_draw(*, quiz: Quiz, rng: random.Random, learner=None) -> list[int]:
         rng.shuffle(rows)
         chosen = _take(rows, len(rows), set())
     else:
-        filters = quiz.filters or {}
-        pool = _pool(quiz, learner)
-        if filters.get("media_types"):
-            pool = pool.filter(media_type__in=filters["media_types"])
-        if filters.get("difficulties"):
-            pool = pool.filter(difficulty__in=filters["difficulties"])
-        fakes = pool.filter(truth=Truth.SYNTHETIC)
-        if filters.get("techniques"):
-            fakes = fakes.filter(technique__in=filters["techniques"])
+        fakes, reals = _random_pool(quiz, learner)
         fake_rows = list(fakes.values(*fields))
         if not fake_rows and quiz.fake_share:
             # All real clips would make every answer "real" right, and the start page promised synthetic media.
             raise Refused("There are no synthetic clips to draw for this quiz yet, so it cannot start. "
                           "Please try again later.")
-        real_rows = list(pool.filter(truth=Truth.REAL).values(*fields))
+        real_rows = list(reals.values(*fields))
         rng.shuffle(fake_rows)
         rng.shuffle(real_rows)
         chosen = _draw_balanced(fake_rows, real_rows, count=quiz.draw_count or PRACTICE_DRAW,
@@ -296,7 +322,8 @@ def attempt_start(
     *, quiz: Quiz, learner=None, guest_key: str = "", is_preview: bool = False,
     rng: Optional[random.Random] = None, now: Optional[datetime] = None,
 ) -> Attempt:
-    """Resume the learner's unfinished attempt at this quiz, or start one with a frozen, shuffled list."""
+    """Resume the learner's unfinished attempt at this quiz, or start one with a frozen, shuffled list
+    (always, for a teacher's preview: it shows the quiz as it is now)."""
     now = now or timezone.now()
     if learner is None and not guest_key:
         raise ValueError("an attempt needs a learner or a guest key")
@@ -307,7 +334,8 @@ def attempt_start(
                                                                                     learner__isnull=True)
     open_attempt = mine.unfinished().order_by("-started_at").first()
     if open_attempt is not None:
-        if not open_attempt.is_overdue(now):
+        # A teacher previews to see the quiz as it is now, after an edit: a preview is never resumed.
+        if not open_attempt.is_overdue(now) and not is_preview:
             return open_attempt
         attempt_finish(attempt=open_attempt, now=now)
     try:
@@ -334,7 +362,7 @@ def _attempt_create(*, quiz: Quiz, mine: QuerySet, learner, guest_key: str, is_p
         attempt = Attempt.objects.create(
             quiz=quiz, learner=learner, guest_key="" if learner else guest_key, is_preview=is_preview,
             started_at=now, time_limit_seconds=quiz.time_limit_seconds, mode=quiz.mode,
-            ask_confidence=quiz.ask_confidence, reveal_after=quiz.reveal_after,
+            ask_confidence=quiz.ask_confidence,
         )
         AttemptItem.objects.bulk_create(
             [AttemptItem(attempt=attempt, clip_id=clip_id, position=i) for i, clip_id in enumerate(clip_ids, 1)]

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -236,14 +237,14 @@ def _own_quiz(request, quiz_id) -> Quiz:
 @teacher_required
 @require_GET
 def quiz_manage(request):
-    quizzes = Quiz.objects.for_teacher(request.user)
+    quizzes = Quiz.objects.for_teacher(request.user).annotate(n_items=Count("items"))
     return render(request, "quiz/quiz_manage.html", {"quizzes": quizzes})
 
 
 @teacher_required
 @require_http_methods(["GET", "POST"])
 def quiz_create(request):
-    form = QuizForm(request.POST or None)
+    form = QuizForm(request.POST or None, owner=request.user)
     if request.method == "POST" and form.is_valid():
         quiz = services.quiz_create(owner=request.user, **form.quiz_fields())
         messages.success(request, f"Quiz “{quiz.title}” created.")

@@ -41,7 +41,9 @@ def test_teacher_creates_a_fixed_quiz_and_chooses_clips_with_filters(teacher_cli
     assert list(quiz.items.values_list("clip_id", flat=True)) == [fake.pk]
 
 
-def test_teacher_creates_a_random_draw_quiz_with_filters(teacher_client):
+def test_teacher_creates_a_random_draw_quiz_with_filters(teacher_client, teacher):
+    ClipFactory.create_batch(4, owner=teacher, fake=True, technique=Technique.SPLICE)
+    ClipFactory.create_batch(4, owner=teacher)
     response = teacher_client.post(reverse("quiz:quiz_create"), _form(
         selection=Selection.RANDOM, draw_count=8, fake_share=40, techniques=[Technique.SPLICE], media_types=["image"],
     ))
@@ -49,6 +51,42 @@ def test_teacher_creates_a_random_draw_quiz_with_filters(teacher_client):
     quiz = Quiz.objects.get()
     assert quiz.draw_count == 8 and quiz.fake_share == 40
     assert quiz.filters == {"techniques": ["splice"], "media_types": ["image"]}
+
+
+@pytest.mark.parametrize(("library", "words"), [
+    ({"fakes": 0, "reals": 6}, "No synthetic clips ready in the library match these filters"),
+    ({"fakes": 6, "reals": 0}, "No real clips ready in the library match these filters"),
+    ({"fakes": 2, "reals": 3}, "Only 5 ready clips match these filters, fewer than the 8 to draw"),
+])
+def test_a_random_quiz_that_could_not_draw_what_it_says_is_not_published(teacher_client, teacher, library, words):
+    """Students would meet a quiz that refuses to start, or gives 5 clips where the teacher asked
+    for 8: the teacher is told so when publishing, keeps every input, and may save it unpublished."""
+    ClipFactory.create_batch(library["fakes"], owner=teacher, fake=True, technique=Technique.SPLICE)
+    ClipFactory.create_batch(library["reals"], owner=teacher)
+    form = _form(title="Kept title", selection=Selection.RANDOM, draw_count=8, fake_share=50)
+    response = teacher_client.post(reverse("quiz:quiz_create"), form)
+    html = response.content.decode()
+    assert response.status_code == 422 and words in html and 'value="Kept title"' in html
+    assert not Quiz.objects.exists()
+    del form["is_published"]
+    assert teacher_client.post(reverse("quiz:quiz_create"), form).status_code == 302
+    quiz = Quiz.objects.get()
+    # Publishing it later through the edit form meets the same check.
+    response = teacher_client.post(reverse("quiz:quiz_edit", args=[quiz.public_id]), {**form, "is_published": "on"})
+    assert response.status_code == 422 and words in response.content.decode()
+    quiz.refresh_from_db()
+    assert not quiz.is_published
+
+
+def test_a_published_fixed_quiz_without_clips_is_not_listed_to_learners(client, teacher, student):
+    empty = make_quiz(owner=teacher, title="Still empty")
+    make_quiz(owner=teacher, clips=make_clips(1, 1), title="Ready quiz")
+    client.force_login(student)
+    html = client.get(reverse("quiz:quiz_list")).content.decode()
+    assert "Ready quiz" in html and "Still empty" not in html
+    client.force_login(teacher)
+    manage = client.get(reverse("quiz:quiz_manage")).content.decode()
+    assert "Learners do not see it until it has clips." in manage and empty.is_published
 
 
 def test_random_quiz_without_draw_count_and_public_assessment_are_refused(teacher_client):
@@ -151,6 +189,23 @@ def test_zero_attempts_allowed_is_refused_in_words_keeping_the_other_inputs(teac
     assert response.status_code == 422 and not Quiz.objects.exists()
     assert "At least 1, or leave it empty for no limit." in html and "Kept title" in html
     assert "Constraint" not in html
+
+
+def test_each_preview_starts_afresh_with_the_quiz_as_it_is_now(teacher_client, teacher):
+    """Previewing again after an edit shows the edit, not the unfinished preview from before it."""
+    quiz = make_quiz(owner=teacher, clips=make_clips(2, 1))
+    url = reverse("quiz:quiz_preview", args=[quiz.public_id])
+    teacher_client.post(url)
+    first = Attempt.objects.get()
+    Quiz.objects.filter(pk=quiz.pk).update(ask_confidence=False)
+    page = teacher_client.post(url, follow=True).content.decode()
+    second = Attempt.objects.exclude(pk=first.pk).get()
+    first.refresh_from_db()
+    assert first.is_finished and second.is_preview and not second.ask_confidence
+    assert "How sure are you?" not in page
+    # A reload of the preview page itself still resumes it.
+    assert teacher_client.get(reverse("quiz:attempt_take", args=[second.public_id])).status_code == 200
+    assert Attempt.objects.count() == 2
 
 
 def test_teacher_preview_is_flagged_and_shows_the_quiz_as_a_student_would(teacher_client, teacher):

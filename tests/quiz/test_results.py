@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quiz import reports, scoring, services, tells
-from quiz.models import Attempt, Mode
+from quiz.models import Attempt, Mode, Quiz
 
 from tests.factories import ClipFactory
 
@@ -63,7 +63,7 @@ def test_assessment_results_wait_for_the_reveal_date(student_client, teacher, st
     html = student_client.get(url).content.decode().split("<footer")[0]
     assert "Your answers are saved" in html and "badge-synthetic" not in html and "Accuracy" not in html
     assert student_client.get(reverse("quiz:attempt_history")).content.decode().count(quiz.title) == 0
-    type(attempt).objects.filter(pk=attempt.pk).update(reveal_after=timezone.now() - timedelta(minutes=1))
+    Quiz.objects.filter(pk=quiz.pk).update(reveal_after=timezone.now() - timedelta(minutes=1))
     assert "badge-synthetic" in student_client.get(url).content.decode().split("<footer")[0]
 
 
@@ -158,8 +158,26 @@ def test_revealable_filter_agrees_with_can_reveal(student, teacher, mode, finish
     quiz = make_quiz(owner=teacher, clips=make_clips(1, 0), mode=mode)
     attempt = services.attempt_start(quiz=quiz, learner=student)
     now = timezone.now()
-    Attempt.objects.filter(pk=attempt.pk).update(
-        finished_at=now if finished else None,
+    Attempt.objects.filter(pk=attempt.pk).update(finished_at=now if finished else None)
+    Quiz.objects.filter(pk=quiz.pk).update(
         reveal_after=now + timedelta(days=reveal_after_days) if reveal_after_days is not None else None)
-    attempt.refresh_from_db()
+    attempt = Attempt.objects.select_related("quiz").get(pk=attempt.pk)
     assert Attempt.objects.revealable(now).filter(pk=attempt.pk).exists() == attempt.can_reveal(now)
+
+
+def test_a_reveal_date_the_teacher_moves_applies_to_attempts_already_finished(student_client, teacher, student):
+    """Postponed, answers must not reach classmates who have not sat the test yet through those who
+    finished early; brought forward or cleared, the early finishers see their results at once."""
+    soon = timezone.now() + timedelta(minutes=5)
+    quiz = make_quiz(owner=teacher, clips=make_clips(1, 1), mode=Mode.ASSESSMENT, reveal_after=soon)
+    attempt = services.attempt_start(quiz=quiz, learner=student)
+    _finish(student_client, attempt, [(True, 80), (False, 80)])
+    url = reverse("quiz:attempt_results", args=[attempt.public_id])
+    later = timezone.now() + timedelta(days=7)
+    Quiz.objects.filter(pk=quiz.pk).update(reveal_after=later)
+    html = student_client.get(url).content.decode().split("<footer")[0]
+    assert "badge-synthetic" not in html and later.strftime("%Y") in html
+    assert not Attempt.objects.revealable(soon + timedelta(minutes=1)).filter(pk=attempt.pk).exists()
+    Quiz.objects.filter(pk=quiz.pk).update(reveal_after=None)
+    assert "badge-synthetic" in student_client.get(url).content.decode().split("<footer")[0]
+    assert Attempt.objects.revealable().filter(pk=attempt.pk).exists()

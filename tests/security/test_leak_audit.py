@@ -4,10 +4,14 @@ Twin clips (a real and a fake with byte-identical media, the same title and alt
 text, stored at random names the way the pipeline stores them) go into every kind
 of quiz: a fixed practice list, a random-draw assessment, the built-in practice
 set lessons link to, and the public guest quiz. A student (and a guest) take each
-one; before every answer the audit fetches the full page, the htmx fragment and
-every URL those link to (media bytes and headers included) and checks that
-nothing tells the real item from the fake one. Assessments show no label before
-their end and reveal date.
+one. Video twins are made from one upload by the pipeline itself (rendition,
+poster, thumbnail). Before every answer the audit fetches the full page, the htmx
+fragment and every URL those link to (media, posters, pages, static files) and
+checks that no label word appears anywhere in them (every header, cookie names,
+the whole document from <head> to after </main>, media bytes) and that the real
+and the fake twins' responses are the same, header for header and byte for byte,
+bar per-response secrets. Assessments show no label before their end and reveal
+date.
 """
 
 from __future__ import annotations
@@ -26,8 +30,9 @@ from django.utils import timezone
 from clips.models import Clip, MediaType, Technique, Truth
 from clips.services import RENDITION_PREFIX
 from quiz import services as quiz_services
-from quiz.models import Attempt, Mode, Selection
+from quiz.models import Attempt, Mode, Quiz, Selection
 from tests.factories import ClipFactory, UserFactory, webp_bytes
+from tests.quiz.test_integrity import FOOTER_NOTE, MEDIA_NAME, Seen, pipeline_video_twins, response_body, seen
 
 from .conftest import served_media
 
@@ -41,6 +46,7 @@ SHARED = {
                           height=48, mime="image/webp"),
     MediaType.AUDIO: dict(title="A voice message", alt_text="A man says he will be late for dinner.",
                           width=None, height=None, mime="audio/mp4", duration_seconds=4.0),
+    MediaType.VIDEO: dict(title="A man at a lectern", alt_text="A man in a grey suit speaks at a lectern."),
 }
 AUDIO_BYTES = b"\x00\x00\x00\x1cftypM4A \x00\x00\x02\x00M4A isommp42" + bytes(range(256)) * 8
 
@@ -50,6 +56,7 @@ NEUTRAL = [
     re.compile(r"Is this clip real or fake\?"),
     re.compile(r'value="(real|fake)"'),
     re.compile(r"if you think it was edited, where did you see it\?"),
+    re.compile(re.escape(FOOTER_NOTE)),  # the site footer, on every page, explains the Synthetic badge
 ]
 LEAK_WORDS = {"synthetic", "fake", "real", "manipulat", "edited", "generat", "deepfake", "authentic", "tell region",
               "explanation", "technique", "made with", "badge-", "verdict", "what gives it away", "iptc",
@@ -61,6 +68,10 @@ LEAK_WORDS -= {"other"}
 
 def make_twins(media_type: str, n: int = 2) -> list[Clip]:
     """``n`` real and ``n`` fake clips of one media type, all with the same bytes, title and alt text."""
+    if media_type == MediaType.VIDEO:  # made by the pipeline from one upload, poster and all
+        fake = dict(generator=GENERATOR, tells=TELLS, explanation=EXPLANATION, technique=Technique.FACE_SWAP,
+                    regions=[{"start": 0.2, "end": 0.6}])
+        return [clip for _ in range(n) for clip in pipeline_video_twins(shared=SHARED[media_type], **fake)]
     data = webp_bytes() if media_type == MediaType.IMAGE else AUDIO_BYTES
     suffix = "webp" if media_type == MediaType.IMAGE else "m4a"
     clips = []
@@ -81,23 +92,13 @@ def make_twins(media_type: str, n: int = 2) -> list[Clip]:
 
 @pytest.fixture
 def library():
-    return make_twins(MediaType.IMAGE) + make_twins(MediaType.AUDIO)
+    return make_twins(MediaType.IMAGE) + make_twins(MediaType.AUDIO) + make_twins(MediaType.VIDEO, n=1)
 
 
 def _main(html: str) -> str:
     if '<main id="main"' not in html:
         return html
     return html.split('<main id="main"', 1)[1].split("</main>", 1)[0]
-
-
-def _normalise(html: str) -> str:
-    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
-    html = re.sub(r'(src|href|poster|action|hx-post|hx-get|value|id|for|aria-labelledby|aria-describedby|nonce)="[^"]*"',
-                  r'\1=""', html)
-    html = re.sub(r'"X-CSRFToken": "[^"]+"', "", html)
-    html = re.sub(r"Item \d+ of \d+", "Item n of N", html)
-    html = re.sub(r"\d+ left\)", "n left)", html)
-    return html
 
 
 def _leak_words(html: str) -> set[str]:
@@ -116,16 +117,18 @@ def _leak_words(html: str) -> set[str]:
     return found
 
 
+def leaks_in(what: Seen, *, quiz_title: str = "") -> set[str]:
+    """Label words anywhere in a response: every header, cookie names, the whole document.
+
+    The quiz's own title (a built-in practice set is named for its techniques) is the same on every
+    item, so it is left out."""
+    text = what.text()
+    return _leak_words(text.replace(quiz_title, "QUIZ TITLE") if quiz_title else text)
+
+
 def _links(html: str) -> list[str]:
     urls = re.findall(r'(?:src|href|poster|hx-get)="([^"#]+)"', html)
     return sorted({u for u in urls if u.startswith("/") and not u.startswith("//")})
-
-
-def _fetch(client, url):
-    response = client.get(url)
-    body = b"".join(response.streaming_content) if response.streaming else response.content
-    headers = {k.lower(): v for k, v in response.headers.items() if k.lower() not in ("date", "set-cookie")}
-    return response.status_code, headers, body
 
 
 class Audit:
@@ -133,8 +136,9 @@ class Audit:
 
     def __init__(self, client):
         self.client = client
-        self.cards: dict[tuple, set[str]] = {}
+        self.cards: dict[tuple, set[Seen]] = {}
         self.media: dict[tuple, set[tuple]] = {}
+        self.linked: dict[tuple, set[tuple]] = {}
         self.items_checked = 0
 
     def item(self, attempt: Attempt, label: str):
@@ -144,42 +148,60 @@ class Audit:
         page = self.client.get(take)
         fragment = self.client.get(take, headers={"HX-Request": "true"})
         assert page.status_code == fragment.status_code == 200
-        page_html, fragment_html = page.content.decode(), fragment.content.decode()
-        head_title = re.search(r"<title>(.*?)</title>", page_html, re.S).group(1)
-        # The quiz's own title (a built-in practice set is named for its techniques) is the same on every item.
-        page_html, fragment_html, head_title = (h.replace(attempt.quiz.title, "QUIZ TITLE")
-                                                for h in (page_html, fragment_html, head_title))
-        for where, html in (("page", _main(page_html)), ("fragment", fragment_html), ("title", head_title)):
-            leaks = _leak_words(html)
-            assert not leaks, f"{label}: {where} of an unanswered {clip.truth} item shows {sorted(leaks)}"
-            assert clip.public_id not in html and clip.rendition.name.split("/")[-1] not in head_title
-        assert clip.alt_text in fragment_html and not _leak_words(clip.alt_text + " " + clip.title)
-        for key in ("etag", "last-modified", "content-disposition"):
-            assert key not in {k.lower() for k in page.headers}, f"{label}: the item page sends {key}"
+        assert re.fullmatch(r"[A-Za-z0-9_-]{22}", item.token), "an item's token is random"
+        per_item = (item.token, attempt.public_id)
         key = (label, clip.media_type, clip.truth)
-        self.cards.setdefault(key, set()).add(_normalise(fragment_html))
-        self.cards.setdefault(key + ("page",), set()).add(_normalise(_main(page_html)))
-        for url in _links(fragment_html):
-            path = urlsplit(url).path
-            if path == reverse("quiz:response_submit", args=[attempt.public_id]):
-                continue
-            status, headers, body = _fetch(self.client, url)
-            assert status in (200, 302), f"{label}: {url} answered {status}"
-            lowered = url.lower()
-            for word in ("fake", "real", "synth", clip.technique, "authentic", clip.public_id.lower()):
-                assert word not in lowered, f"{label}: {word!r} in {url}"
-            if path.startswith("/media/"):
-                assert re.fullmatch(rf"/media/{RENDITION_PREFIX}/[0-9a-f]{{24}}\.(webp|m4a|mp4|jpg)", path), url
-                for word in (b"fake", b"synthetic", b"Synthetic", b"face_swap", b"voice_clone", b"XMP", b"Exif",
-                             b"trainedAlgorithmic", GENERATOR.encode()):
-                    assert word not in body, f"{label}: {word!r} in the bytes of {url}"
-                assert "etag" not in headers and "last-modified" not in headers
-                assert headers.get("content-disposition") == "inline"
-                self.media.setdefault(key, set()).add((tuple(sorted(headers.items())), body))
-            else:
-                assert not _leak_words(_main(body.decode(errors="replace"))), f"{label}: {url} shows a label"
+        for where, response in (("page", page), ("fragment", fragment)):
+            what = seen(response, per_item=per_item)
+            leaks = leaks_in(what, quiz_title=attempt.quiz.title)
+            assert not leaks, f"{label}: the {where} of an unanswered {clip.truth} item shows {sorted(leaks)}"
+            assert clip.public_id not in what.text()
+            for header in ("etag", "last-modified", "content-disposition"):
+                assert header not in dict(what.headers), f"{label}: the item {where} sends {header}"
+            self.cards.setdefault(key + (where,), set()).add(what)
+        head = page.content.decode().split("</head>", 1)[0]
+        assert clip.rendition.name.split("/")[-1] not in head
+        assert clip.alt_text in fragment.content.decode()
+        assert not _leak_words(clip.alt_text + " " + clip.title)
+        # The item card's links are about the item; the page's own (navigation, static files) are about the
+        # site, whose pages talk about fakes: those are compared with what the twin's page links to.
+        card_links = _links(fragment.content.decode())
+        for url in sorted(set(card_links) | set(_links(page.content.decode()))):
+            if urlsplit(url).path != reverse("quiz:response_submit", args=[attempt.public_id]):
+                self._linked(url, key, clip, label, per_item, about_the_item=url in card_links)
         self.items_checked += 1
         return item
+
+    def _linked(self, url: str, key: tuple, clip: Clip, label: str, per_item: tuple, about_the_item: bool):
+        response = self.client.get(url)
+        path = urlsplit(url).path
+        what = seen(response, per_item=per_item)
+        # Tests run without collectstatic: a static file may be missing, the same for every item.
+        assert response.status_code in ((200, 404) if path.startswith("/static/") else (200, 302)), url
+        if about_the_item:
+            # A media name is random (the pipeline's is token_urlsafe, which may spell any word by chance):
+            # its shape is checked below, and the rest of the URL scanned.
+            rest = MEDIA_NAME.sub("", url).lower()
+            for word in ("fake", "real", "synth", clip.technique, "authentic", clip.public_id.lower()):
+                assert word not in rest, f"{label}: {word!r} in {url}"
+        if path.startswith("/media/"):
+            assert MEDIA_NAME.match(path), url
+            assert path.rsplit(".", 1)[1] in ("webp", "m4a", "mp4", "jpg"), url
+            assert clip.public_id not in url
+            body = response_body(response)
+            for word in (b"fake", b"synthetic", b"Synthetic", b"face_swap", b"voice_clone", b"XMP", b"Exif",
+                         b"trainedAlgorithmic", GENERATOR.encode()):
+                assert word not in body, f"{label}: {word!r} in the bytes of {url}"
+            headers = dict(what.headers)
+            assert "etag" not in headers and "last-modified" not in headers
+            assert headers.get("content-disposition") == "inline"
+            assert not leaks_in(what), f"{label}: the headers of {url} show {sorted(leaks_in(what))}"
+            self.media.setdefault(key, set()).add((path.rsplit(".", 1)[1], what))
+        elif about_the_item:
+            leaks = leaks_in(what)
+            assert not leaks, f"{label}: {url}, linked from an unanswered item, shows {sorted(leaks)}"
+        where = MEDIA_NAME.sub(f"/media/{RENDITION_PREFIX}/NAME.", url)
+        self.linked.setdefault(key, set()).add((where, what))
 
     def assert_real_and_fake_look_the_same(self):
         for (label, media_type, truth, *rest), cards in self.cards.items():
@@ -188,10 +210,11 @@ class Audit:
             twin = self.cards.get((label, media_type, Truth.SYNTHETIC, *rest))
             if twin is None:
                 continue
-            assert cards == twin, f"{label}: a real and a fake {media_type} item render differently"
-            media_real = self.media.get((label, media_type, Truth.REAL))
-            media_fake = self.media.get((label, media_type, Truth.SYNTHETIC))
-            assert media_real == media_fake, f"{label}: real and fake {media_type} media differ in bytes or headers"
+            assert cards == twin, f"{label}: the {rest[0]} of a real and a fake {media_type} item differ"
+            for by_kind, what in ((self.media, "media (bytes, headers)"), (self.linked, "linked pages")):
+                real = by_kind.get((label, media_type, Truth.REAL))
+                fake = by_kind.get((label, media_type, Truth.SYNTHETIC))
+                assert real == fake, f"{label}: the {what} of a real and a fake {media_type} item differ"
 
 
 def _take_all(client, audit: Audit, attempt: Attempt, label: str, answer_fake: bool = True):
@@ -221,7 +244,7 @@ def test_no_item_of_any_quiz_reveals_its_label_before_the_answer(client, library
     quiz_services.quiz_set_clips(quiz=fixed, add=[c.pk for c in library], remove=[])
     drawn = quiz_services.quiz_create(owner=teacher, title="Unit test", mode=Mode.ASSESSMENT,
                                       selection=Selection.RANDOM, draw_count=4, fake_share=50,
-                                      filters={"media_types": ["image", "audio"]}, is_published=True,
+                                      filters={"media_types": ["image", "audio", "video"]}, is_published=True,
                                       ask_confidence=False)
     guest_quiz = quiz_services.quiz_create(owner=None, title="Try it", mode=Mode.PRACTICE,
                                            selection=Selection.FIXED, is_public=True)
@@ -249,9 +272,13 @@ def test_no_item_of_any_quiz_reveals_its_label_before_the_answer(client, library
         ("fixed practice", Truth.REAL), ("fixed practice", Truth.SYNTHETIC),
         ("built-in practice", Truth.REAL), ("built-in practice", Truth.SYNTHETIC)}
     assert {k[0] for k in audit.cards} >= {"random-draw assessment"}
-    assert {(k[1], k[2]) for k in guest_audit.cards if len(k) == 3} == {
-        (m, t) for m in (MediaType.IMAGE, MediaType.AUDIO) for t in (Truth.REAL, Truth.SYNTHETIC)}
-    assert audit.items_checked == 8 + 4 + practice.items.count() and guest_audit.items_checked == 8
+    assert {(k[1], k[2]) for k in guest_audit.cards} == {
+        (m, t) for m in (MediaType.IMAGE, MediaType.AUDIO, MediaType.VIDEO)
+        for t in (Truth.REAL, Truth.SYNTHETIC)}
+    assert {ext for k in guest_audit.media if k[1] == MediaType.VIDEO for ext, _ in guest_audit.media[k]} == {
+        "mp4", "jpg"}, "the video's rendition and poster were fetched and compared"
+    assert audit.items_checked == len(library) + 4 + practice.items.count()
+    assert guest_audit.items_checked == len(library)
 
 
 def test_an_assessment_shows_no_label_before_its_end_and_reveal_date(client, library):
@@ -294,7 +321,7 @@ def test_an_assessment_shows_no_label_before_its_end_and_reveal_date(client, lib
         assert client.get(url).status_code == 404
         assert client.get(url, headers={"HX-Request": "true"}).status_code == 404
     # After the reveal date the same pages show the labels: the audit above is not vacuous.
-    Attempt.objects.filter(pk=attempt.pk).update(reveal_after=timezone.now() - timedelta(minutes=1))
+    Quiz.objects.filter(pk=quiz.pk).update(reveal_after=timezone.now() - timedelta(minutes=1))
     html = client.get(results_url).content.decode()
     assert "synthetic" in _main(html).lower()
     assert client.get(reverse("quiz:attempt_reveal", args=[attempt.public_id, tokens[0]])).status_code == 200
