@@ -77,12 +77,17 @@ def quiz_list(request):
 
 
 @require_http_methods(["GET", "POST"])
+# Each start makes an attempt with its items; a guest gets a new session (and key) for the asking,
+# so guests count by address. Generous: a class of thirty behind one school address starting at once.
+@ratelimit(key="user_or_ip", rate="60/m", method="POST", block=True)
 def quiz_start(request, quiz_id):
     quiz = Quiz.objects.filter(public_id=quiz_id).first()
     if quiz is None:
         raise Http404
     if not Quiz.objects.takeable_by(request.user).filter(pk=quiz.pk).exists():
         if not request.user.is_authenticated:
+            messages.info(request, "Log in or create an account to take this quiz: only public practice "
+                                   "quizzes are open without one.")
             return redirect_to_login(request.get_full_path())
         raise Http404
     if request.method == "POST":

@@ -190,6 +190,10 @@ def test_guests_cannot_take_an_assessment_or_unpublished_quiz(client, teacher):
     assert response.status_code == 302 and "/accounts/login/" in response.url
     assert client.post(reverse("quiz:quiz_start", args=[quiz.public_id])).status_code == 302
     assert not Attempt.objects.exists()
+    # The log-in page says why, and its sign-up link comes back to the quiz too.
+    login = client.get(response.url).content.decode()
+    assert "only public practice quizzes are open without one" in login
+    assert f"/accounts/signup/?next=/quiz/{quiz.public_id}/" in login.replace("%2F", "/")
 
 
 def test_practice_url_leads_to_the_start_page_which_starts_or_resumes_practice(student_client, student):

@@ -89,3 +89,16 @@ def test_another_student_can_still_join_while_one_is_limited(client):
     other.force_login(UserFactory())
     assert other.post(reverse("classroom:join"), {"code": classroom.join_code}).status_code == 302
     assert Membership.objects.count() == 1
+
+
+def test_guests_starting_quizzes_are_limited_by_address_and_a_refused_start_makes_nothing(client):
+    """A script that drops its cookie gets a new guest (session and key) with every start: counted by
+    address, a class of thirty behind one school address still fits in a minute."""
+    quiz = _quiz()
+    url = reverse("quiz:quiz_start", args=[quiz.public_id])
+    statuses = []
+    for _ in range(61):
+        client.cookies.clear()
+        statuses.append(client.post(url).status_code)
+    assert statuses[:60] == [302] * 60 and statuses[60] == 429
+    assert Attempt.objects.count() == 60
