@@ -1,5 +1,7 @@
 """Forms: the answer to one item, the quiz settings, the clip-picker filters."""
 
+from typing import Optional
+
 from django import forms
 
 from clips.models import Difficulty, MediaType, Technique, Truth
@@ -35,6 +37,22 @@ def _confidence(required: bool):
     )
 
 
+class _PointField(forms.FloatField):
+    """Where the learner clicked, 0..1, in a hidden field: a value that is not one (a broken script's
+    "nan") is no point at all, rather than an error the learner could neither see nor correct."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self):
+        super().__init__(min_value=0, max_value=1, required=False)
+
+    def clean(self, value):
+        try:
+            return super().clean(value)
+        except forms.ValidationError:
+            return None
+
+
 class AnswerForm(forms.Form):
     """The answer to one item. Build it with ``AnswerForm.of(attempt's ask_confidence, ...)``:
     a quiz that asks how sure the learner is needs the confidence, one that does not ignores it."""
@@ -45,8 +63,8 @@ class AnswerForm(forms.Form):
         error_messages={"required": "Choose real or fake."},
     )
     confidence = _confidence(required=True)
-    point_x = forms.FloatField(min_value=0, max_value=1, required=False, widget=forms.HiddenInput)
-    point_y = forms.FloatField(min_value=0, max_value=1, required=False, widget=forms.HiddenInput)
+    point_x = _PointField()
+    point_y = _PointField()
     cell = forms.ChoiceField(choices=[("", "nowhere in particular"), *GridCell.choices], required=False)
 
     ask_confidence = True
@@ -55,14 +73,21 @@ class AnswerForm(forms.Form):
     def of(ask_confidence: bool, *args, **kwargs) -> "AnswerForm":
         return (AnswerForm if ask_confidence else _AnswerFormNoConfidence)(*args, **kwargs)
 
+    @property
+    def point(self) -> Optional[tuple[float, float]]:
+        """The point clicked, once both coordinates were read (so a form sent back with an error
+        draws its marker where the kept point is)."""
+        data = getattr(self, "cleaned_data", None) or {}
+        x, y = data.get("point_x"), data.get("point_y")
+        return (x, y) if x is not None and y is not None else None
+
     def answer_kwargs(self) -> dict:
         data = self.cleaned_data
-        x, y = data.get("point_x"), data.get("point_y")
         return {
             "token": data["token"],
             "answered_fake": data["answer"] == "fake",
             "confidence": data.get("confidence") if self.ask_confidence else None,
-            "point": (x, y) if x is not None and y is not None else None,
+            "point": self.point,
             "cell": data.get("cell") or "",
         }
 

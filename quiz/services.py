@@ -486,7 +486,11 @@ def response_record(
 
     found = None
     if answered_fake and item.clip.media_type in POINTABLE:
-        found = tells.tell_found(regions=item.clip.box_regions, point=point, cell=cell)
+        if point is not None:
+            cell = ""  # the click was the last thing the learner did (quiz.js clears the other)
+        # Only a fake has a manipulation to find: a real clip keeps what was pointed at, with no verdict.
+        if item.clip.is_synthetic:
+            found = tells.tell_found(regions=item.clip.box_regions, point=point, cell=cell)
     else:
         point, cell = None, ""
     shown_at = item.shown_at or now

@@ -3,7 +3,9 @@
 Regions come from ``Clip.regions`` in relative coordinates (0..1):
 ``{"x", "y", "w", "h"}``. A point counts when it lies inside a region grown by
 ``TOLERANCE`` on every side (a finger or a mouse is not a pixel); a 3x3 grid
-cell counts when it overlaps a region at all.
+cell counts when a region covers at least ``MIN_CELL_OVERLAP`` of the frame
+inside it across and down (a region typed to four decimals grazes its
+neighbouring cells by a few hundred-thousandths: that is not pointing at it).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from collections.abc import Iterable
 
 TOLERANCE = 0.05
 GRID = 3
+MIN_CELL_OVERLAP = 0.02
+GRID_CELLS = [f"{row},{column}" for row in range(GRID) for column in range(GRID)]
 
 
 def _boxes(regions: Iterable[dict]) -> list[tuple[float, float, float, float]]:
@@ -41,9 +45,13 @@ def cell_box(cell: str) -> tuple[float, float, float, float]:
 
 def cell_overlaps_regions(cell: str, regions: Iterable[dict]) -> bool:
     cx, cy, cw, ch = cell_box(cell)
-    # Strict inequalities: a region that only touches the cell's edge is not in it.
+
+    def overlap(a: float, a_len: float, b: float, b_len: float) -> float:
+        return min(a + a_len, b + b_len) - max(a, b)
+
     return any(
-        bx < cx + cw and cx < bx + bw and by < cy + ch and cy < by + bh for bx, by, bw, bh in _boxes(regions)
+        overlap(bx, bw, cx, cw) >= MIN_CELL_OVERLAP and overlap(by, bh, cy, ch) >= MIN_CELL_OVERLAP
+        for bx, by, bw, bh in _boxes(regions)
     )
 
 

@@ -9,6 +9,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from clips.templatetags.clip_tags import svg_units
+from quiz import tells
 from quiz.models import CLIP_REVEAL_FIELDS
 
 register = template.Library()
@@ -84,4 +85,9 @@ def clip_reveal(clip, response=None, heading_level=3) -> SafeString:
     if response is not None and response.point_x is not None:
         point = format_html('<circle class="learner-point" r="2.5" cx="{}" cy="{}"></circle>',
                             svg_units(response.point_x), svg_units(response.point_y))
+    elif response is not None and response.grid_cell:
+        # A part of the frame chosen by keyboard is drawn too, as a click is.
+        x, y, w, h = tells.cell_box(response.grid_cell)
+        point = format_html('<rect class="learner-point" x="{}" y="{}" width="{}" height="{}"></rect>',
+                            svg_units(x), svg_units(y), svg_units(w), svg_units(h))
     return mark_safe(html.replace(_POINT_SLOT, point, 1))

@@ -460,3 +460,18 @@ def test_the_class_dashboard_meter_is_not_read_beside_its_number(page, live_serv
     number = finished.inner_text().strip()
     assert number, "the Finished cell shows its number"
     expect(finished).to_have_accessible_name(number)  # read once, not "… finished …" as well
+
+
+def test_a_click_on_the_zoomed_image_is_marked_where_it_was_made(guest_attempt):
+    """The marker is drawn in the image's own box: zoomed to twice the width, a click 30 % across the
+    image lands 30 % across it (it was drawn against the unzoomed frame, far from the click)."""
+    page = guest_attempt
+    page.get_by_role("button", name="Zoom in").click()
+    image = page.locator("#quiz-region .media-frame img")
+    box = image.bounding_box()
+    image.click(position={"x": box["width"] * 0.3, "y": box["height"] * 0.5})
+    assert abs(float(page.locator("#quiz-region input[name=point_x]").input_value()) - 0.3) < 0.01
+    box = image.bounding_box()  # the click scrolled it into view
+    marker = page.locator("#quiz-region .point-marker circle").bounding_box()
+    assert abs(marker["x"] + marker["width"] / 2 - (box["x"] + box["width"] * 0.3)) < 4
+    assert abs(marker["y"] + marker["height"] / 2 - (box["y"] + box["height"] * 0.5)) < 4

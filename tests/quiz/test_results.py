@@ -130,6 +130,17 @@ def test_tell_found_by_point_with_tolerance_or_by_overlapping_grid_cell(point, c
     assert tells.tell_found(regions=regions, point=point, cell=cell) is expected
 
 
+def test_a_grid_cell_counts_only_where_a_region_covers_a_real_part_of_it():
+    """A region typed to four decimals (the centre cell, 0.3333..0.6667) grazes its neighbours by
+    a few hundred-thousandths: that is not the learner pointing at the tell."""
+    centre = [{"x": 0.3333, "y": 0.3333, "w": 0.3334, "h": 0.3334}]
+    found = {cell: tells.tell_found(regions=centre, point=None, cell=cell) for cell in tells.GRID_CELLS}
+    assert [cell for cell, hit in found.items() if hit] == ["1,1"]
+    # A region across a cell boundary still counts in both cells it really covers.
+    across = [{"x": 0.25, "y": 0.4, "w": 0.2, "h": 0.1}]
+    assert [c for c in tells.GRID_CELLS if tells.tell_found(regions=across, point=None, cell=c)] == ["1,0", "1,1"]
+
+
 def test_tell_found_is_none_without_box_regions():
     assert tells.tell_found(regions=[{"start": 1, "end": 2}], point=(0.5, 0.5)) is None
 

@@ -96,3 +96,24 @@ def test_signed_media_urls_are_never_served_from_the_cache(monkeypatch):
     first, second = quiz_tags.clip_reveal(clip), quiz_tags.clip_reveal(clip)
     assert "?sig=" in first and "?sig=" in second
     assert re.findall(r'src="([^"]+)"', first)[0] != re.findall(r'src="([^"]+)"', second)[0]
+
+
+def test_the_reveal_draws_a_chosen_part_of_the_frame_and_video_tells_and_says_why_a_point_was_not_judged(
+        student_client, teacher, student):
+    """Keyboard users see their chosen part of the frame against the tells, as mouse users see their
+    click; a video's boxes are drawn over it; a fake whose tells are only moments in time says why
+    the pointing got no verdict, instead of saying nothing."""
+    box = [{"x": 0.6, "y": 0.6, "w": 0.3, "h": 0.3}]
+    image = ClipFactory(fake=True, regions=box)
+    video = ClipFactory(fake=True, media_type="video", regions=box, width=320, height=180)
+    timed = ClipFactory(fake=True, media_type="video", regions=[{"start": 1.0, "end": 2.0}])
+    reveals = {}
+    for clip in (image, video, timed):
+        attempt = services.attempt_start(quiz=make_quiz(owner=teacher, clips=[clip]), learner=student)
+        student_client.get(take_url(attempt))
+        reveals[clip.pk] = answer(student_client, attempt, cell="2,2", htmx=True).content.decode()
+    cell = '<rect class="learner-point" x="66.67" y="66.67" width="33.33" height="33.33"></rect>'
+    assert cell in reveals[image.pk] and "You pointed at a real tell." in reveals[image.pk]
+    assert cell in reveals[video.pk] and 'class="tell-overlay"' in reveals[video.pk]
+    assert "no marked place in the frame to compare your pointing with: its tells are moments in time" \
+        in reveals[timed.pk]

@@ -158,6 +158,49 @@ def test_spot_the_tell_by_point_and_by_grid(student_client, teacher, student):
     assert "pointed at the actual tell in 2 of 3 fake calls" in html
 
 
+def test_pointing_at_the_regions_of_a_real_clip_is_no_tell_found(student_client, teacher, student):
+    """A real clip that carries regions (its truth corrected after they were drawn) has no manipulation
+    to find: the reveal gives no tell verdict, and what the learner pointed at is still kept."""
+    real = ClipFactory(regions=[{"x": 0.6, "y": 0.6, "w": 0.3, "h": 0.3}])
+    attempt = services.attempt_start(quiz=make_quiz(owner=teacher, clips=[real]), learner=student)
+    student_client.get(take_url(attempt))
+    html = answer(student_client, attempt, point_x="0.7", point_y="0.7", htmx=True).content.decode()
+    stored = Response.objects.get()
+    assert stored.found_tell is None and (stored.point_x, stored.point_y) == (0.7, 0.7)
+    assert "real tell" not in html and "somewhere else than the tell" not in html
+
+
+def test_a_point_wins_over_a_grid_cell_sent_with_it(student_client, teacher, student):
+    fake = ClipFactory(fake=True, regions=[{"x": 0.6, "y": 0.6, "w": 0.3, "h": 0.3}])
+    attempt = services.attempt_start(quiz=make_quiz(owner=teacher, clips=[fake]), learner=student)
+    student_client.get(take_url(attempt))
+    answer(student_client, attempt, point_x="0.7", point_y="0.7", cell="0,0")
+    stored = Response.objects.get()
+    assert stored.found_tell is True and stored.grid_cell == ""
+
+
+def test_an_unreadable_point_is_ignored_not_a_form_the_learner_cannot_fix(student_client, teacher, student):
+    """The point travels in hidden fields: a value that is not a number ("nan", from a broken script)
+    must not make the visible form fail with an error no learner can correct."""
+    fake = ClipFactory(fake=True, regions=[{"x": 0.6, "y": 0.6, "w": 0.3, "h": 0.3}])
+    attempt = services.attempt_start(quiz=make_quiz(owner=teacher, clips=[fake]), learner=student)
+    student_client.get(take_url(attempt))
+    assert answer(student_client, attempt, point_x="nan", point_y="0.5", cell="2,2").status_code == 302
+    stored = Response.objects.get()
+    assert stored.point_x is None and stored.grid_cell == "2,2" and stored.found_tell is True
+
+
+def test_a_chosen_cell_and_a_point_survive_a_form_error(student_client, teacher, student):
+    fake = ClipFactory(fake=True)
+    attempt = services.attempt_start(quiz=make_quiz(owner=teacher, clips=[fake]), learner=student)
+    student_client.get(take_url(attempt))
+    html = answer(student_client, attempt, confidence="", cell="2,2").content.decode()
+    assert 'value="2,2" checked' in html and 'name="cell" value="" checked' not in html
+    html = answer(student_client, attempt, confidence="", point_x="0.9", point_y="0.25").content.decode()
+    # The marker is drawn where the kept point is, so the learner sees what will be sent.
+    assert 'cx="90.0" cy="25.0"' in html
+
+
 def test_guest_takes_the_public_quiz_and_keeps_it_after_sign_up(client, teacher, password):
     quiz = make_quiz(owner=None, clips=make_clips(1, 1), is_public=True)
     start = client.get(reverse("quiz:guest"))
