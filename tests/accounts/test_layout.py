@@ -51,3 +51,17 @@ def test_navigation_fits_the_role(client, student, teacher):
     assert "Clip library" not in client.get(reverse("home")).content.decode()
     client.force_login(teacher)
     assert "Clip library" in client.get(reverse("home")).content.decode()
+
+
+def test_no_template_comment_spans_lines():
+    """Django's {# #} comment ends at the end of its line: one that goes on is printed on the page
+    (the reveal showed a developer's note to every learner). Longer notes use {% comment %}."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    opened = [f"{path.relative_to(settings.BASE_DIR)}:{n}"
+              for path in sorted((Path(settings.BASE_DIR) / "templates").rglob("*.html"))
+              for n, line in enumerate(path.read_text().splitlines(), 1)
+              if re.search(r"\{#(?!.*#\})", line)]
+    assert not opened
