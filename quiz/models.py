@@ -34,6 +34,7 @@ from .scoring import UNASKED_CONFIDENCE
 CLIP_REVEAL_FIELDS = (
     "truth", "technique", "generator", "media_type", "rendition", "alt_text", "width", "height", "regions",
     "poster", "mime", "tells", "explanation", "source", "creator", "licence", "source_url", "dataset", "ela",
+    "duration_seconds",
 )
 
 

@@ -24,3 +24,21 @@ def svg_units(value):
         return round(float(value) * 100, 2)
     except (TypeError, ValueError):
         return 0
+
+
+@register.filter
+def timeline(clip) -> list[tuple[float, float]]:
+    """The clip's time regions on a 0..100 timeline of its duration: (x, width) each, clipped to
+    the clip and at least a sliver wide, so a tell of an instant still shows."""
+    duration = clip.duration_seconds or 0
+    if duration <= 0:
+        return []
+    segments = []
+    for r in clip.time_regions:
+        try:
+            start, end = max(0.0, float(r["start"])), min(duration, float(r["end"]))
+        except (KeyError, TypeError, ValueError):
+            continue
+        if end >= start:
+            segments.append((round(start / duration * 100, 2), max(0.5, round((end - start) / duration * 100, 2))))
+    return segments

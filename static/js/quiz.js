@@ -15,9 +15,12 @@
   // an "f" pressed on a link, a button or the video must not tick an answer (WCAG 2.1.4).
   function shortcutsApply(target, form) {
     if (!target || !target.closest || !form) return false;
-    if (target === document.body || form.contains(target)) return true;
+    if (target === document.body) return true;
+    // The answer's own radio buttons, yes; any other control, the Submit button included, no.
+    if (target.closest("a[href], button, summary, video, audio, select, textarea")) return false;
+    if (form.contains(target)) return true;
     var item = form.closest(".quiz-item");
-    return item.contains(target) && !target.closest("a[href], button, summary, video, audio, input, select, textarea");
+    return item.contains(target) && !target.closest("input");
   }
 
   document.addEventListener("keydown", function (event) {
@@ -149,6 +152,15 @@
   window.setInterval(tick, 1000);
   tick();
   document.addEventListener("htmx:afterSwap", tick);
+
+  // Zoom, replay and "jump to" work only with this script: they are hidden until it runs.
+  function showEnhancements() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-needs-js][hidden]"), function (el) {
+      el.hidden = false;
+    });
+  }
+  showEnhancements();
+  document.addEventListener("htmx:afterSwap", showEnhancements);
 
   // Refusals (409 already answered / too late, 422 not readable) carry words to show:
   // let htmx swap them in like any other answer.

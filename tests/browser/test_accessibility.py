@@ -119,12 +119,12 @@ def test_answer_shortcuts_act_only_in_the_item_not_on_its_links_and_buttons(gues
     page.keyboard.press("7")
     assert page.get_by_label("70 % — fairly sure").is_checked()
     tab_to(page, "el.type === 'submit'")
-    page.keyboard.press("r")  # on the answer form's own button: still the form's shortcut
-    assert page.get_by_label("Real").is_checked()
+    page.keyboard.press("r")  # on the Submit button, a button like any other: the answer stays as it was
+    assert page.get_by_label("Fake").is_checked() and not page.get_by_label("Real").is_checked()
     # Focus nowhere in particular, as after a full page load or a click on the image: the item's.
     page.evaluate("document.activeElement.blur()")
-    page.keyboard.press("f")
-    assert page.get_by_label("Fake").is_checked()
+    page.keyboard.press("r")
+    assert page.get_by_label("Real").is_checked()
 
 
 def test_the_zoomed_image_is_a_named_region_the_keyboard_can_scroll(guest_attempt, problems, axe):
@@ -278,8 +278,9 @@ def test_the_results_review_nests_each_item_under_its_heading(guest_attempt, pro
     assert len(items) == 3 and all(text.startswith("Item ") for text in items), review
     assert {level for level, text in review[1:]} == {3, 4}, review
     assert page.get_by_role("heading", name="Where it comes from", level=4).count() == 3
-    # Each learner's own point is still drawn over the tells in the review.
-    assert page.locator(".review-item .tell-overlay .learner-point").count() == 2
+    # Each learner's own point is still drawn in the review: over the tells of the two fakes, and on
+    # the real clip too, where there is no tell to compare it with.
+    assert page.locator(".review-item .tell-overlay .learner-point").count() == 3
     axe("results, review open")
 
 
@@ -475,3 +476,26 @@ def test_a_click_on_the_zoomed_image_is_marked_where_it_was_made(guest_attempt):
     marker = page.locator("#quiz-region .point-marker circle").bounding_box()
     assert abs(marker["x"] + marker["width"] / 2 - (box["x"] + box["width"] * 0.3)) < 4
     assert abs(marker["y"] + marker["height"] / 2 - (box["y"] + box["height"] * 0.5)) < 4
+
+
+def test_without_javascript_the_page_offers_no_button_that_does_nothing(browser, live_server):
+    """Zoom, replay and "jump to" need quiz.js: without it they are not shown (they did nothing when
+    pressed), while the answer form and the full-size link still work."""
+    from tests.quiz.conftest import make_clips, make_quiz
+
+    make_quiz(title="Practice: no script", clips=make_clips(1, 1), is_public=True)
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/quiz/guest/")
+    page.get_by_role("button", name="Start the quiz").click()
+    page.get_by_role("heading", name="Item 1 of 2").wait_for()
+    assert page.get_by_role("button", name="Zoom in").count() == 0
+    assert page.get_by_role("link", name="Open the full-size image in a new tab").is_visible()
+    assert page.get_by_role("button", name="Submit answer").is_visible()
+    context.close()
+
+
+def test_the_page_does_not_scroll_sideways_on_a_320_pixel_screen(guest_attempt):
+    page = guest_attempt
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320

@@ -117,3 +117,24 @@ def test_the_reveal_draws_a_chosen_part_of_the_frame_and_video_tells_and_says_wh
     assert cell in reveals[video.pk] and 'class="tell-overlay"' in reveals[video.pk]
     assert "no marked place in the frame to compare your pointing with: its tells are moments in time" \
         in reveals[timed.pk]
+
+
+def test_a_video_reveal_marks_its_tells_on_the_timeline_and_the_countdown_stays(student_client, teacher, student):
+    """The tells of a video are drawn on its timeline as well as listed in words; in a timed quiz the
+    reveal keeps the time left (the countdown and its warnings stopped on every reveal)."""
+    video = ClipFactory(fake=True, media_type="video", duration_seconds=10.0,
+                        regions=[{"start": 2.0, "end": 4.5}, {"start": 9.5, "end": 12.0}])
+    quiz = make_quiz(owner=teacher, clips=[video, ClipFactory()], time_limit_seconds=600)
+    attempt = services.attempt_start(quiz=quiz, learner=student)
+    reveals = {}
+    for _ in range(2):
+        clip_id = services.attempt_progress(attempt=attempt).item.clip_id
+        student_client.get(take_url(attempt))
+        reveals[clip_id] = answer(student_client, attempt, htmx=True).content.decode()
+    html = reveals[video.pk]
+    assert 'class="timeline"' in html and "10.0 s long, with 2 tells marked" in html
+    assert '<rect class="timeline-tell" x="20.0" y="0" width="25.0" height="6">' in html
+    assert '<rect class="timeline-tell" x="95.0" y="0" width="5.0" height="6">' in html  # clipped at the end
+    assert "From 2.0 s to 4.5 s" in html
+    first, last = (reveals[i.clip_id] for i in attempt.items.order_by("position"))
+    assert "data-seconds-left" in first and "data-seconds-left" not in last  # none once it is over
