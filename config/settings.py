@@ -260,6 +260,8 @@ else:
 # django-ratelimit counts in the cache. The embedded default is one process, so a
 # local-memory cache is enough there; production shares counts through Redis.
 RATELIMIT_VIEW = "config.views.rate_limited"
+# Counted by the client's address behind the load balancer, not the balancer's (AXES_PROXY_COUNT).
+RATELIMIT_IP_META_KEY = "config.ratelimits.client_ip"
 if not REDIS_URL:
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 

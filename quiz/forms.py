@@ -168,7 +168,7 @@ class QuizForm(forms.ModelForm):
 
             fields = self.quiz_fields()
             planned = Quiz(owner=self.instance.owner if self.instance.pk else self.owner,
-                           selection=fields["selection"], filters=fields["filters"],
+                           selection=fields["selection"], filters=fields["filters"], is_public=fields["is_public"],
                            draw_count=fields["draw_count"], fake_share=fields["fake_share"])
             problem = services.quiz_supply_problem(planned)
             if problem:

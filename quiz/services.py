@@ -16,6 +16,7 @@ from typing import Optional
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clips.models import Clip, MediaType, Truth, Visibility
@@ -210,17 +211,24 @@ def quiz_supply_problem(quiz: Quiz) -> Optional[str]:
     when it can): drawn as the owner's students would be, from the library as it stands."""
     if quiz.selection != Selection.RANDOM or not quiz.draw_count:
         return None
-    fakes, reals = _random_pool(quiz, quiz.owner)
-    n_fake, n_real = fakes.count(), reals.count()
-    if quiz.fake_share and not n_fake:
-        return ("No synthetic clips ready in the library match these filters, so learners could not start it. "
-                "Widen the filters, or untick “Published” until there are some.")
-    if quiz.fake_share < 100 and not n_real:
-        return ("No real clips ready in the library match these filters: every answer “fake” would be right. "
-                "Widen the filters, set the share of synthetic clips to 100 %, or untick “Published” for now.")
-    if n_fake + n_real < quiz.draw_count:
-        return (f"Only {n_fake + n_real} ready clips match these filters, fewer than the {quiz.draw_count} "
-                "to draw. Lower the number, widen the filters, or untick “Published” for now.")
+    # A public quiz is drawn for guests too, who never get research-dataset clips (``_pool``).
+    learners = [quiz.owner, None] if quiz.is_public and quiz.owner is not None else [quiz.owner]
+    for learner in learners:
+        fakes, reals = _random_pool(quiz, learner)
+        n_fake, n_real = fakes.count(), reals.count()
+        who = " for guests" if learner is None and len(learners) > 1 else ""
+        if quiz.fake_share and not n_fake:
+            return (f"No synthetic clips ready in the library match these filters{who}, so learners could not "
+                    "start it. Widen the filters, or untick “Published” until there are some.")
+        if quiz.fake_share < 100 and not n_real:
+            return (f"No real clips ready in the library match these filters{who}: every answer “fake” would be "
+                    "right. Widen the filters, set the share of synthetic clips to 100 %, or untick “Published” "
+                    "for now.")
+        # A real clip and a fake made from it are never drawn together: count each such pair once.
+        families = (fakes | reals).annotate(family=Coalesce("sibling_id", "id")).values("family").distinct().count()
+        if families < quiz.draw_count:
+            return (f"Only {families} clips that may be drawn together match these filters{who}, fewer than the "
+                    f"{quiz.draw_count} to draw. Lower the number, widen the filters, or untick “Published” for now.")
     return None
 
 

@@ -4,8 +4,10 @@ Regions come from ``Clip.regions`` in relative coordinates (0..1):
 ``{"x", "y", "w", "h"}``. A point counts when it lies inside a region grown by
 ``TOLERANCE`` on every side (a finger or a mouse is not a pixel); a 3x3 grid
 cell counts when a region covers at least ``MIN_CELL_OVERLAP`` of the frame
-inside it across and down (a region typed to four decimals grazes its
-neighbouring cells by a few hundred-thousandths: that is not pointing at it).
+inside it across and down, or half the region's own size where the region is
+smaller than that (a region typed to four decimals grazes its neighbouring
+cells by a few hundred-thousandths: that is not pointing at it; a tell of a few
+pixels is found in the cell that holds it).
 """
 
 from __future__ import annotations
@@ -46,13 +48,12 @@ def cell_box(cell: str) -> tuple[float, float, float, float]:
 def cell_overlaps_regions(cell: str, regions: Iterable[dict]) -> bool:
     cx, cy, cw, ch = cell_box(cell)
 
-    def overlap(a: float, a_len: float, b: float, b_len: float) -> float:
-        return min(a + a_len, b + b_len) - max(a, b)
+    def covers(a: float, a_len: float, b: float, b_len: float) -> bool:
+        inside = min(a + a_len, b + b_len) - max(a, b)
+        # 1e-9: a region split exactly in half by a cell edge is in both halves, whatever the rounding.
+        return inside > 0 and inside >= min(MIN_CELL_OVERLAP, a_len / 2) - 1e-9
 
-    return any(
-        overlap(bx, bw, cx, cw) >= MIN_CELL_OVERLAP and overlap(by, bh, cy, ch) >= MIN_CELL_OVERLAP
-        for bx, by, bw, bh in _boxes(regions)
-    )
+    return any(covers(bx, bw, cx, cw) and covers(by, bh, cy, ch) for bx, by, bw, bh in _boxes(regions))
 
 
 def tell_found(*, regions: Iterable[dict], point: tuple[float, float] | None, cell: str = "") -> bool | None:

@@ -56,7 +56,7 @@ def test_teacher_creates_a_random_draw_quiz_with_filters(teacher_client, teacher
 @pytest.mark.parametrize(("library", "words"), [
     ({"fakes": 0, "reals": 6}, "No synthetic clips ready in the library match these filters"),
     ({"fakes": 6, "reals": 0}, "No real clips ready in the library match these filters"),
-    ({"fakes": 2, "reals": 3}, "Only 5 ready clips match these filters, fewer than the 8 to draw"),
+    ({"fakes": 2, "reals": 3}, "Only 5 clips that may be drawn together match these filters, fewer than the 8 to draw"),
 ])
 def test_a_random_quiz_that_could_not_draw_what_it_says_is_not_published(teacher_client, teacher, library, words):
     """Students would meet a quiz that refuses to start, or gives 5 clips where the teacher asked
@@ -76,6 +76,30 @@ def test_a_random_quiz_that_could_not_draw_what_it_says_is_not_published(teacher
     assert response.status_code == 422 and words in response.content.decode()
     quiz.refresh_from_db()
     assert not quiz.is_published
+
+
+def test_the_publish_check_counts_a_real_clip_and_the_fake_made_from_it_once(teacher_client, teacher):
+    """They are never drawn together, so three such pairs give three items, not six."""
+    reals = ClipFactory.create_batch(3, owner=teacher)
+    for real in reals:
+        ClipFactory(owner=teacher, fake=True, technique=Technique.SPLICE, sibling=real)
+    form = _form(selection=Selection.RANDOM, draw_count=6, fake_share=50)
+    response = teacher_client.post(reverse("quiz:quiz_create"), form)
+    assert response.status_code == 422 and "Only 3 clips that may be drawn together" in response.content.decode()
+    assert teacher_client.post(reverse("quiz:quiz_create"), {**form, "draw_count": 3}).status_code == 302
+
+
+def test_a_public_quiz_is_checked_as_guests_would_be_drawn_it(teacher_client, teacher):
+    """Guests never get research-dataset clips: a public quiz whose only fakes are such clips could
+    not start for them, though the teacher's own students could take it."""
+    ClipFactory.create_batch(3, owner=teacher, fake=True, technique=Technique.FACE_SWAP,
+                             research_basis="FaceForensics++, research licence")
+    ClipFactory.create_batch(3, owner=teacher)
+    form = _form(selection=Selection.RANDOM, draw_count=4, fake_share=50)
+    response = teacher_client.post(reverse("quiz:quiz_create"), {**form, "is_public": "on"})
+    assert response.status_code == 422 and "No synthetic clips ready in the library match these filters for guests" \
+        in response.content.decode()
+    assert teacher_client.post(reverse("quiz:quiz_create"), form).status_code == 302
 
 
 def test_a_published_fixed_quiz_without_clips_is_not_listed_to_learners(client, teacher, student):

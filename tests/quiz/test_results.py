@@ -141,6 +141,14 @@ def test_a_grid_cell_counts_only_where_a_region_covers_a_real_part_of_it():
     assert [c for c in tells.GRID_CELLS if tells.tell_found(regions=across, point=None, cell=c)] == ["1,0", "1,1"]
 
 
+def test_a_tell_smaller_than_the_overlap_needed_is_found_in_the_cell_that_holds_it():
+    tiny = [{"x": 0.45, "y": 0.45, "w": 0.015, "h": 0.015}]
+    assert [c for c in tells.GRID_CELLS if tells.tell_found(regions=tiny, point=None, cell=c)] == ["1,1"]
+    # Three hundredths wide across the boundary of two cells: found in both halves.
+    straddling = [{"x": 1 / 3 - 0.015, "y": 0.45, "w": 0.03, "h": 0.03}]
+    assert [c for c in tells.GRID_CELLS if tells.tell_found(regions=straddling, point=None, cell=c)] == ["1,0", "1,1"]
+
+
 def test_tell_found_is_none_without_box_regions():
     assert tells.tell_found(regions=[{"start": 1, "end": 2}], point=(0.5, 0.5)) is None
 
@@ -192,3 +200,16 @@ def test_a_reveal_date_the_teacher_moves_applies_to_attempts_already_finished(st
     Quiz.objects.filter(pk=quiz.pk).update(reveal_after=None)
     assert "badge-synthetic" in student_client.get(url).content.decode().split("<footer")[0]
     assert Attempt.objects.revealable().filter(pk=attempt.pk).exists()
+
+
+def test_a_clip_relabelled_real_shows_no_tell_verdict_from_before(student_client, teacher, student):
+    """The verdict stored when the clip was a fake is not the reveal's to repeat once it is real."""
+    from clips.models import Clip
+
+    fake = ClipFactory(fake=True, regions=[{"x": 0.1, "y": 0.1, "w": 0.5, "h": 0.5}])
+    attempt = services.attempt_start(quiz=make_quiz(owner=teacher, clips=[fake]), learner=student)
+    _finish(student_client, attempt, [(True, 80)])
+    Clip.objects.filter(pk=fake.pk).update(truth="real", technique="authentic")
+    services.clip_scores_rebuild(clip=Clip.objects.get(pk=fake.pk))
+    html = student_client.get(reverse("quiz:attempt_results", args=[attempt.public_id])).content.decode()
+    assert "real tell" not in html and "Not this time." in html

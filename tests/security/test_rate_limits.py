@@ -102,3 +102,24 @@ def test_guests_starting_quizzes_are_limited_by_address_and_a_refused_start_make
         statuses.append(client.post(url).status_code)
     assert statuses[:60] == [302] * 60 and statuses[60] == 429
     assert Attempt.objects.count() == 60
+
+
+def test_behind_a_load_balancer_guests_are_counted_by_their_own_address(client, settings):
+    """Every request reaches the app from the balancer's address: counted by that, one busy public
+    quiz would lock every guest out. The client's address, as the declared proxies forwarded it,
+    is what counts; an X-Forwarded-For the client wrote itself is not trusted."""
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+    quiz = _quiz()
+    url = reverse("quiz:quiz_start", args=[quiz.public_id])
+
+    def start(forwarded):
+        client.cookies.clear()
+        return client.post(url, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded).status_code
+
+    assert [start(f"198.51.100.{i}") for i in range(70)] == [302] * 70  # seventy pupils, seventy addresses
+    # One client writing a new address of its own each time: the balancer's entry is the one that counts.
+    statuses = [start(f"203.0.113.{i}, 192.0.2.7") for i in range(61)]
+    assert statuses[:60] == [302] * 60 and statuses[60] == 429
+    # With no proxy declared the header is ignored: counted by the connection's address.
+    settings.AXES_IPWARE_PROXY_COUNT = 0
+    assert 429 not in [start("192.0.2.99") for _ in range(60)] and start("192.0.2.100") == 429
