@@ -35,6 +35,11 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ("classroom__name", "student__email")
     autocomplete_fields = ["classroom", "student"]
 
+    # A membership is one student in one class: moving someone is a removal (which deletes the
+    # class's export files that list them, as the app's own Remove does) and a new membership.
+    def get_readonly_fields(self, request, obj=None):
+        return ("classroom", "student") if obj is not None else ()
+
     # Through the service, so the class's export files that still list the student go too.
     def delete_model(self, request, obj):
         services.membership_remove(membership=obj)

@@ -211,3 +211,22 @@ def test_taking_a_student_off_a_class_in_the_admin_deletes_its_exports_too(
     assert not data.classroom.memberships.filter(pk__in=[m.pk for m in several]).exists()
     assert ExportJob.objects.get(pk=second.pk).status == ExportStatus.REMOVED
     assert not storage.exists(second.file.name)
+
+
+def test_the_admin_cannot_move_a_student_to_another_class_past_the_exports(client, data, settings,
+                                                                         django_capture_on_commit_callbacks):
+    """Editing a membership's class or student would change two rosters without deleting the export
+    files that list the student: the admin shows both as fixed (remove, then add)."""
+    from accounts.models import User
+
+    from tests.classroom.conftest import build_class
+
+    other = build_class(n_students=1, tag="other", answers=False)
+    membership = data.memberships[0]
+    client.force_login(User.objects.create_superuser(email="admin@example.com"))
+    url = reverse("admin:classroom_membership_change", args=[membership.pk])
+    page = client.get(url).content.decode()
+    assert 'name="classroom"' not in page and 'name="student"' not in page
+    client.post(url, {"classroom": other.classroom.pk, "student": other.students[0].pk})
+    membership.refresh_from_db()
+    assert (membership.classroom_id, membership.student_id) == (data.classroom.pk, data.students[0].pk)
