@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import transaction
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from . import services
@@ -32,6 +33,7 @@ class UserAdmin(BaseUserAdmin):
     def delete_model(self, request, obj):
         services.user_delete(user=obj)
 
+    @transaction.atomic  # all the ticked accounts, or none: the admin's bulk action has no transaction
     def delete_queryset(self, request, queryset):
         for user in queryset:
             services.user_delete(user=user)

@@ -1,6 +1,7 @@
 """Admin for classes, their teachers, students, assignments and exports."""
 
 from django.contrib import admin
+from django.db import transaction
 
 from . import services
 from .models import Assignment, Classroom, ClassTeacher, ExportJob, Membership
@@ -44,6 +45,7 @@ class MembershipAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         services.membership_remove(membership=obj)
 
+    @transaction.atomic  # all the ticked memberships, or none
     def delete_queryset(self, request, queryset):
         for membership in queryset:
             services.membership_remove(membership=membership)

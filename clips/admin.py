@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.db import transaction
 
 from . import services
 from .forms import LabelWordsMixin, ProvenanceMixin
@@ -67,6 +68,7 @@ class ClipAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         services.clip_delete(clip=obj)
 
+    @transaction.atomic  # all the ticked clips, or none (their files go once this commits)
     def delete_queryset(self, request, queryset):
         for clip in queryset:
             services.clip_delete(clip=clip)

@@ -246,3 +246,41 @@ def test_the_django_admin_will_not_delete_a_teacher_who_owns_classes(admin_clien
     bulk = admin_client.post(reverse("admin:accounts_user_changelist"),
                              {"action": "delete_selected", "_selected_action": [teacher.pk], "post": "yes"})
     assert bulk.status_code in (200, 302) and User.objects.filter(pk=teacher.pk).exists()
+
+
+@pytest.mark.parametrize("model", ["accounts.user", "clips.clip", "classroom.membership"])
+def test_a_bulk_deletion_in_the_admin_that_fails_part_way_deletes_nothing(admin_client, monkeypatch, model):
+    """Nothing lost (rule 5): the admin's "delete selected" action has no transaction of its own,
+    so a failure on the second row left the first deleted and the rest not."""
+    from django.apps import apps
+
+    from accounts import services as account_services
+    from classroom.models import Membership
+    from clips import services as clip_services
+    from tests.factories import ClipFactory
+
+    if model == "accounts.user":
+        rows = UserFactory.create_batch(2)
+        module, name = account_services, "user_delete"
+    elif model == "clips.clip":
+        rows = ClipFactory.create_batch(2)
+        module, name = clip_services, "clip_delete"
+    else:
+        classroom = class_services.classroom_create(owner=UserFactory(teacher=True), name="Year 9")
+        rows = [Membership.objects.create(classroom=classroom, student=s) for s in UserFactory.create_batch(2)]
+        module, name = class_services, "membership_remove"
+    real, calls = getattr(module, name), []
+
+    def fails_second_time(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+        return real(**kwargs)
+
+    monkeypatch.setattr(module, name, fails_second_time)
+    admin_client.raise_request_exception = False
+    app_label, model_name = model.split(".")
+    response = admin_client.post(reverse(f"admin:{app_label}_{model_name}_changelist"),
+                                 {"action": "delete_selected", "_selected_action": [r.pk for r in rows], "post": "yes"})
+    assert response.status_code == 500 and len(calls) == 2
+    assert apps.get_model(model).objects.filter(pk__in=[r.pk for r in rows]).count() == 2
