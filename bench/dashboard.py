@@ -84,7 +84,9 @@ def build():
     students = User.objects.bulk_create(
         [User(email=f"bench-{i:04d}@example.com", display_name=f"Student {i:04d}", password="!")
          for i in range(STUDENTS)])
-    Membership.objects.bulk_create([Membership(classroom=classroom, student=s) for s in students])
+    # Joined before the work: a class sees only attempts started after the student joined.
+    Membership.objects.bulk_create([Membership(classroom=classroom, student=s, joined_at=opens - timedelta(days=1))
+                                    for s in students])
     attempts = Attempt.objects.bulk_create(
         [Attempt(quiz=quiz, learner=s, started_at=opens + timedelta(days=1, minutes=i), mode=quiz.mode,
                  finished_at=opens + timedelta(days=1, minutes=i + 20)) for i, s in enumerate(students)])

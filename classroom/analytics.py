@@ -13,7 +13,9 @@ statistics need as such.
 
 What a class sees: responses of its current students, in attempts that are not
 teacher previews, at quizzes assigned to the class, started inside the
-assignment's window (see ``Assignment``). Students' other practice stays theirs.
+assignment's window (see ``Assignment``) and after the student joined the class
+(this time: a student who left and came back is not seen answering while away).
+Students' other practice stays theirs.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
 
-from django.db.models import Case, Count, F, FilteredRelation, IntegerField, Min, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case, Count, Exists, F, FilteredRelation, IntegerField, Min, OuterRef, Q, QuerySet, Sum, Value, When,
+)
 from django.utils import timezone
 
 from clips.models import Clip, Technique, Truth
@@ -189,12 +193,18 @@ def assigned_attempts_q(windows: Iterable[Window], prefix: str = "") -> Q:
     return _any_window(windows, prefix) & Q(**{f"{prefix}is_preview": False})
 
 
+def member_when_started_q(classroom: Classroom, prefix: str = "") -> Q:
+    """The attempt's learner is a student of the class and already was when it started."""
+    return Q(Exists(Membership.objects.filter(
+        classroom=classroom, student_id=OuterRef(f"{prefix}learner_id"), joined_at__lte=OuterRef(f"{prefix}started_at"))))
+
+
 def class_attempts_q(*, classroom: Classroom, windows: Iterable[Window], prefix: str = "") -> Q:
     """The one rule for which attempts are a class's results (see the module docstring):
     inside a window of a quiz assigned to it, not a teacher preview, by a current
-    student. ``prefix`` reaches ``Attempt`` from another model ("attempt__", ...)."""
-    students = Membership.objects.filter(classroom=classroom).values("student_id")
-    return assigned_attempts_q(windows, prefix) & Q(**{f"{prefix}learner_id__in": students})
+    student who had joined when it started. ``prefix`` reaches ``Attempt`` from another
+    model ("attempt__", ...)."""
+    return assigned_attempts_q(windows, prefix) & member_when_started_q(classroom, prefix)
 
 
 def class_responses(*, classroom: Classroom, assignments: Iterable[Assignment],
@@ -284,8 +294,10 @@ class WorkTable:
         return Work(assignment, work_status(assignment, started, finished, self.now), started, finished)
 
 
-def work_table(*, assignments: list[Assignment], learner_ids, now: Optional[datetime] = None) -> WorkTable:
-    """Start and finish times of each learner on each assignment: at most two queries."""
+def work_table(*, assignments: list[Assignment], learner_ids, now: Optional[datetime] = None,
+               since: Optional[datetime] = None) -> WorkTable:
+    """Start and finish times of each learner on each assignment: at most two queries. ``since``:
+    only attempts started from then on (a class's teacher sees none from before the student joined)."""
     now = now or timezone.now()
     times: dict[tuple[int, int], tuple[Optional[datetime], Optional[datetime]]] = {}
     windows = assignment_windows(assignments)
@@ -295,7 +307,8 @@ def work_table(*, assignments: list[Assignment], learner_ids, now: Optional[date
             aggregates[f"s{assignment_id}"] = Min("started_at", filter=window.q())
             aggregates[f"f{assignment_id}"] = Min("finished_at", filter=window.q())
         rows = (
-            Attempt.objects.filter(learner_id__in=learner_ids, is_preview=False)
+            Attempt.objects.filter(learner_id__in=learner_ids, is_preview=False,
+                                   **({"started_at__gte": since} if since else {}))
             .filter(_any_window(windows.values(), ""))
             .values("learner_id").annotate(**aggregates).order_by()
         )
@@ -477,7 +490,8 @@ def class_standings(*, classroom: Classroom, assignments: list[Assignment], now:
     windows = assignment_windows(assignments)
     # The join keeps only the attempts the class sees, so most sums need no FILTER of their own.
     # (The current-students part of class_attempts_q is the membership this starts from.)
-    seen = FilteredRelation("student__attempts", condition=assigned_attempts_q(windows.values(), "student__attempts__"))
+    seen = FilteredRelation("student__attempts", condition=assigned_attempts_q(windows.values(), "student__attempts__")
+                            & Q(student__attempts__started_at__gte=F("joined_at")))
     aggregates = {name: Sum(f"seen__scores__{name}") for name in SCORE_COUNTS}
     quiz_codes = []
     for assignment in opened:
@@ -771,7 +785,9 @@ def item_analysis(*, classroom: Classroom, assignments: list[Assignment], quiz) 
     stats = scoring.item_statistics(matrix)
     clips = Clip.objects.in_bulk(clip_ids)
     items = [ItemRow(clips[cid], order.get(cid), s) for cid, s in zip(clip_ids, stats)]
-    missed = sorted((i for i in items if i.stats.enough_data and i.stats.facility is not None),
+    # Clips someone got wrong: a clip everyone got right is not "missed", however few clips were.
+    missed = sorted((i for i in items
+                     if i.stats.enough_data and i.stats.facility is not None and i.stats.facility < 1),
                     key=lambda i: (i.stats.facility, i.position or 0))
     return ItemReport(n_learners=len(matrix), items=items, alpha=scoring.cronbach_alpha(matrix),
                       most_missed=missed[:MOST_MISSED])
@@ -863,11 +879,10 @@ def prepost(*, classroom: Classroom, assignments: list[Assignment], post: Assign
     windows = assignment_windows(assignments)
     pre_q = windows[pre.pk].q("item__attempt__")
     post_q = windows[post.pk].q("item__attempt__")
-    students = Membership.objects.filter(classroom=classroom).values("student_id")
     rows_by_learner = {
         row["learner"]: row
-        for row in Response.objects.filter(pre_q | post_q, item__attempt__is_preview=False,
-                                           item__attempt__learner_id__in=students)
+        for row in Response.objects.filter(pre_q | post_q, member_when_started_q(classroom, "item__attempt__"),
+                                           item__attempt__is_preview=False)
         .values(learner=F("item__attempt__learner_id"))
         .annotate(**response_score_aggregates(pre_q, "_pre"), **response_score_aggregates(post_q, "_post")).order_by()
     }

@@ -8,7 +8,8 @@ with 403 and anonymous visitors with the log-in page.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Value
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -63,7 +64,8 @@ def _students(classroom: Classroom):
     return (Membership.objects.filter(classroom=classroom).select_related("student")
             .only("public_id", "classroom_id", "student_id", "joined_at",
                   "student__display_name", "student__email", "student__is_active")
-            .order_by("student__display_name", "student__email"))
+            # By the name shown (a student without a display name is shown by e-mail), whatever its case.
+            .order_by(Lower(Coalesce(NullIf("student__display_name", Value("")), "student__email")), "pk"))
 
 
 # --------------------------------------------------------------------------
@@ -315,7 +317,8 @@ def student_detail(request, class_id, member_id):
     assignments = _assignments(classroom)
     profile = analytics.student_profile(classroom=classroom, assignments=assignments,
                                         learner_id=membership.student_id)
-    work = analytics.work_table(assignments=assignments, learner_ids=[membership.student_id])
+    work = analytics.work_table(assignments=assignments, learner_ids=[membership.student_id],
+                                since=membership.joined_at)
     lessons = lesson_progress_summary(learner_ids=[membership.student_id],
                                       lesson_ids=[a.lesson_id for a in assignments if a.lesson_id])
     return render(request, "classroom/student_detail.html", {
@@ -332,10 +335,11 @@ def _timeline(points):
     bars = []
     slot = 100 / max(len(points), 1)
     for i, point in enumerate(points):
-        accuracy = point.skill.accuracy or 0
-        height = round(accuracy * 50, 2)
+        # Too few answers for a number: no bar (drawn as a dashed outline), never a 0 % or 100 % one.
+        enough = point.skill.enough_for_accuracy and point.skill.accuracy is not None
+        height = round(point.skill.accuracy * 50, 2) if enough else 0
         bars.append({"x": round(i * slot + slot * 0.15, 2), "width": round(slot * 0.7, 2),
-                     "y": round(50 - height, 2), "height": height, "point": point,
+                     "y": round(50 - height, 2), "height": height, "point": point, "enough": enough,
                      "label": timezone.localtime(point.started_at).strftime("%d %b")})
     return bars
 

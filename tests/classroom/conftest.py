@@ -106,7 +106,9 @@ def build_class(*, n_students: int, teacher: User | None = None, tag: str = "s",
     assignment = Assignment.objects.create(classroom=classroom, quiz=quiz, opens_at=opens,
                                            due_at=opens + timedelta(days=5), created_by=teacher)
     students = make_students(n_students, tag)
-    memberships = Membership.objects.bulk_create([Membership(classroom=classroom, student=s) for s in students])
+    # Joined before the work began: a class sees only attempts started after the student joined.
+    memberships = Membership.objects.bulk_create(
+        [Membership(classroom=classroom, student=s, joined_at=opens - timedelta(days=1)) for s in students])
     if answers:
         answer_attempts(quiz=quiz, clips=clips, students=students, started_at=opens + timedelta(days=1),
                         rng=random.Random(seed))

@@ -152,6 +152,39 @@ def test_previews_other_quizzes_removed_students_and_attempts_before_opening_are
     assert outsider[0].pk not in after
 
 
+def test_a_class_sees_no_answer_given_before_the_student_joined_or_while_they_were_away(data):
+    """Learner privacy: the leave page promises a class's teachers no longer see the student's work,
+    and a newcomer's earlier practice at the same quiz is theirs. Counted by attempt start against
+    the membership's joining time, on every dashboard (overview, grid, item analysis, pre/post, CSV)."""
+    from classroom import services
+
+    rng = random.Random(3)
+    # A newcomer who practised the quiz inside the window, then joined.
+    newcomer = make_students(1, "newcomer")[0]
+    answer_attempts(quiz=data.quiz, clips=data.clips, students=[newcomer], rng=rng,
+                    started_at=data.assignment.opens_at + timedelta(days=2))
+    Membership.objects.create(classroom=data.classroom, student=newcomer)
+    # A student who left, practised while away, and came back.
+    leaver = data.students[0]
+    services.membership_remove(membership=Membership.objects.get(classroom=data.classroom, student=leaver))
+    answer_attempts(quiz=data.quiz, clips=data.clips, students=[leaver], rng=rng,
+                    started_at=data.assignment.opens_at + timedelta(days=3))
+    Membership.objects.create(classroom=data.classroom, student=leaver)
+    seen = analytics.learner_skills(
+        analytics.class_responses(classroom=data.classroom, assignments=[data.assignment]))
+    assert newcomer.pk not in seen and leaver.pk not in seen
+    scores = analytics.class_scores(classroom=data.classroom, assignments=[data.assignment])
+    assert not scores.filter(attempt__learner__in=[newcomer, leaver]).exists()
+    standings = analytics.class_standings(classroom=data.classroom, assignments=[data.assignment],
+                                          now=data.assignment.opens_at + timedelta(days=4),
+                                          learner_ids=[newcomer.pk, leaver.pk])
+    assert not any(standings.skills.get(pk) and standings.skills[pk].n for pk in (newcomer.pk, leaver.pk))
+    # Nor does the assignment show them as having started it.
+    assert standings.codes[newcomer.pk] == standings.codes[leaver.pk] == [analytics._UNTOUCHED]
+    report = analytics.item_analysis(classroom=data.classroom, assignments=[data.assignment], quiz=data.quiz)
+    assert report.n_learners == len(data.students) - 1
+
+
 def test_item_analysis_equals_scoring_item_statistics_and_alpha_on_first_attempts(data):
     # A second attempt by one student must not become a second row.
     answer_attempts(quiz=data.quiz, clips=data.clips, students=data.students[:1], rng=random.Random(5),

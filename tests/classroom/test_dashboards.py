@@ -201,3 +201,73 @@ def test_item_analysis_labels_every_clip_in_words(client):
         assert badge in rows[clip.title], clip.title
         if clip.title in cards:
             assert badge in cards[clip.title], clip.title
+
+
+def _all_right(responses):
+    from quiz.models import Response
+    from quiz.services import attempt_scores_rebuild
+
+    for response in responses.select_related("item__clip"):
+        Response.objects.filter(pk=response.pk).update(answered_fake=response.item.clip.truth == "synthetic")
+    attempt_scores_rebuild(attempts=list(responses.values_list("item__attempt_id", flat=True).distinct()))
+
+
+@pytest.mark.django_db
+def test_most_missed_lists_only_clips_someone_got_wrong(client):
+    from classroom import analytics
+    from quiz.models import Response
+
+    data = build_class(n_students=6, tag="missed")
+    _all_right(Response.objects.filter(item__clip__truth="real"))
+    report = analytics.item_analysis(classroom=data.classroom, assignments=[data.assignment], quiz=data.quiz)
+    assert report.most_missed and all(row.clip.truth == "synthetic" for row in report.most_missed)
+    _all_right(Response.objects.all())
+    report = analytics.item_analysis(classroom=data.classroom, assignments=[data.assignment], quiz=data.quiz)
+    assert report.most_missed == []
+
+
+@pytest.mark.django_db
+def test_a_class_already_at_100_percent_before_is_told_no_gain_was_possible(client):
+    from quiz.models import Response
+
+    data = build_class(n_students=6, tag="perfect")
+    pre, post = add_prepost(data)
+    _all_right(Response.objects.filter(item__attempt__started_at__lt=post.opens_at))
+    client.force_login(data.teacher)
+    html = client.get(reverse("classroom:prepost", args=[data.classroom.public_id, post.public_id])).content.decode()
+    assert "Mean accuracy before</th><td>100.0 %" in html
+    assert "none possible: the class was already at 100 % before" in html
+
+
+@pytest.mark.django_db
+def test_students_are_listed_by_the_name_shown_whatever_its_case(client):
+    data = build_class(n_students=3, tag="order", answers=False)
+    for student, name, email in zip(data.students, ["", "Student so 0002", "alice"],
+                                    ["zed@example.com", "b@example.com", "c@example.com"]):
+        student.display_name, student.email = name, email
+        student.save()
+    client.force_login(data.teacher)
+    html = client.get(reverse("classroom:roster", args=[data.classroom.public_id])).content.decode()
+    shown = [html.index(text) for text in ("alice", "Student so 0002", "zed@example.com")]
+    assert shown == sorted(shown)
+
+
+@pytest.mark.django_db
+def test_the_skill_chart_draws_no_bar_from_too_few_answers(client):
+    """One wrong answer drew a 0 % bar beside "not enough data" in the table (one right one, 100 %)."""
+    import random
+    from datetime import timedelta
+
+    from classroom.models import Membership
+
+    from .conftest import answer_attempts
+
+    data = build_class(n_students=1, tag="few", answers=False)
+    answer_attempts(quiz=data.quiz, clips=data.clips, students=data.students, answered=1, rng=random.Random(2),
+                    started_at=data.assignment.opens_at + timedelta(hours=2))
+    member = Membership.objects.get(student=data.students[0])
+    client.force_login(data.teacher)
+    html = client.get(reverse("classroom:student_detail", args=[data.classroom.public_id,
+                                                                 member.public_id])).content.decode()
+    chart = html.split('id="timeline-heading"')[1].split("</svg>")[0]
+    assert 'class="bar-missing"' in chart and '<rect class="bar"' not in chart

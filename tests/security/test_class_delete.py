@@ -51,8 +51,8 @@ def school():
     ClassTeacher.objects.create(classroom=doomed, user=co, role=TeacherRole.CO_TEACHER)
     kept = services.classroom_create(owner=other_teacher, name="Year 9 science")
     for classroom, students in ((doomed, [only_here, in_both, left]), (kept, [in_both, elsewhere])):
-        for student in students:
-            Membership.objects.create(classroom=classroom, student=student)
+        for student in students:  # joined before any of the work below (a class sees none from before)
+            Membership.objects.create(classroom=classroom, student=student, joined_at=opened - timedelta(days=30))
     Assignment.objects.create(classroom=doomed, quiz=class_quiz, opens_at=opened, created_by=owner)
     Assignment.objects.create(classroom=doomed, quiz=shared_quiz, opens_at=opened, created_by=owner)
     Assignment.objects.create(classroom=doomed, lesson=make_lesson(), opens_at=opened, created_by=owner)
@@ -72,7 +72,9 @@ def school():
         "quiz never assigned": _answered(unrelated, only_here, after),
         "teacher preview": _answered(class_quiz, owner, after, is_preview=True),
         "student who left the class": _answered(class_quiz, left, after),
+        "before the student joined": _answered(class_quiz, newcomer := UserFactory(), after),
     }
+    Membership.objects.create(classroom=doomed, student=newcomer)  # joins now, after that attempt
     Membership.objects.filter(classroom=doomed, student=left).delete()
     LessonProgress.objects.create(learner=only_here, lesson=make_lesson("lesson-two"))
     job = ExportJob.objects.create(classroom=doomed, requested_by=owner, status=ExportStatus.DONE, total=1, done=1)
@@ -85,7 +87,7 @@ def test_the_confirm_page_says_exactly_what_goes_and_what_stays(client, school):
     client.force_login(school["owner"])
     html = client.get(reverse("classroom:class_delete", args=[school["doomed"].public_id])).content.decode()
     assert "What is deleted" in html and "What stays" in html
-    assert "2 student places" in html and "2 teacher places" in html and "3 assignments" in html
+    assert "3 student places" in html and "2 teacher places" in html and "3 assignments" in html
     assert "3 quiz attempts with 3 answers" in html and "1 prepared CSV export" in html
     assert reverse("classroom:export", args=[school["doomed"].public_id]) in html
     settings_page = client.get(reverse("classroom:class_edit", args=[school["doomed"].public_id])).content.decode()
