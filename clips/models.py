@@ -12,10 +12,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-# Words that would tell a learner the answer if they appeared in a title or alt text.
+# Words that would tell a learner the answer if they appeared in a title or alt text. Bounded by
+# anything but a letter, not by \b: a file-style title joins words with "_" and digits ("deepfake_01",
+# "IMG_fake", "REAL1"), and \b counts those as part of the word.
 LABEL_WORDS = re.compile(
-    r"\b(fake[sd]?|real|genuine|authentic|synthetic|deepfakes?|manipulated|doctored|edited|tampered|"
-    r"generated|ai|swap(ped)?|cloned?|forged?|forgery|original|unedited)\b",
+    r"(?<![a-z])(fake[sd]?|real|genuine|authentic|synthetic|deep-?fakes?|manipulated|doctored|edited|tampered|"
+    r"generated|ai|(face-?)?swap(ped|s)?|clon(e|ed|es|ing)|forged?|forgery|original|unedited)(?![a-z])",
     re.IGNORECASE,
 )
 

@@ -560,3 +560,21 @@ def test_a_clip_from_a_teachers_own_named_collection_without_research_basis_may_
     assert response.status_code == 302
     clip.refresh_from_db()
     assert clip.visibility == Visibility.PUBLIC
+
+
+@pytest.mark.parametrize("title", ["deepfake_01", "fake2", "Clip real_03", "IMG_fake", "faceswap test", "REAL1",
+                                   "Deep-fake interview", "voice cloning demo", "AI_generated harbour"])
+def test_a_label_word_joined_by_underscores_or_digits_is_still_refused(teacher_client, title):
+    """Rule 1: file-style titles join words with "_" and digits, which a \\b word boundary counts as
+    letters: "deepfake_01" passed and was shown to learners before they answered."""
+    response = teacher_client.post(reverse("clips:upload"), {**upload_data(title=title), "file": jpeg_upload()})
+    assert response.status_code == 422 and "must not hint at the answer" in response.content.decode()
+    assert not Clip.objects.exists()
+
+
+@pytest.mark.parametrize("title", ["Really windy pier", "Said the harbour master", "Origami fold", "Swapping seats",
+                                   "Maid of the mist", "Cafe 2"])
+def test_words_that_merely_contain_a_label_word_are_fine(title):
+    from clips.models import label_word
+
+    assert label_word(title) is None
