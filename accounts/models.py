@@ -34,6 +34,18 @@ class UserManager(BaseUserManager):
         extra_fields.setdefault("is_superuser", True)
         return self._create_user(email, password, **extra_fields)
 
+    def get_by_natural_key(self, username):
+        # Addresses are stored in lower case (``User.save``); people type them as they like. Two old
+        # accounts one letter-case apart (see migration 0002) are matched exactly, or not at all.
+        field, typed = self.model.USERNAME_FIELD, (username or "").strip()
+        try:
+            return self.get(**{field: typed})
+        except self.model.DoesNotExist:
+            matches = list(self.filter(**{f"{field}__iexact": typed})[:2])
+            if len(matches) != 1:
+                raise
+            return matches[0]
+
     def teachers(self):
         return self.filter(groups__name=TEACHERS_GROUP)
 
@@ -55,6 +67,12 @@ class User(AbstractUser):
     class Meta:
         ordering = ["email"]
 
+    def save(self, *args, **kwargs):
+        # One account per address, however it was typed (the admin, a command, an import): stored in
+        # lower case, as sign-up stores it, so log-in and look-ups can match it case-blind.
+        self.email = (self.email or "").strip().lower()
+        super().save(*args, **kwargs)
+
     def __str__(self) -> str:
         return self.display_name or self.email
 
@@ -65,3 +83,12 @@ class User(AbstractUser):
     @property
     def name(self) -> str:
         return self.display_name or self.email.split("@")[0]
+
+
+def axes_username(request, credentials=None) -> str:
+    """The address a log-in attempt was for, as django-axes counts failures (``AXES_USERNAME_CALLABLE``):
+    in lower case, so typing it with capitals does not start a fresh count past the lockout."""
+    from django.conf import settings
+
+    data = credentials if credentials else getattr(request, "POST", {})
+    return (data.get(settings.AXES_USERNAME_FORM_FIELD) or "").strip().lower()

@@ -73,6 +73,33 @@ def test_login_and_logout(client, student, password):
     assert client.get(reverse("home")).status_code == 302
 
 
+@pytest.mark.parametrize("typed", [str.title, str.upper, lambda email: f" {email.capitalize()} "])
+def test_the_e_mail_address_logs_in_whatever_its_case(client, student, password, typed):
+    """Sign-up stores addresses in lower case; people type them as they like (a phone capitalises
+    the first letter). "Sam.Student@Example.Com" was refused as a wrong password and counted to the lockout."""
+    response = client.post(reverse("accounts:login"), {"username": typed(student.email), "password": password})
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(student.pk)
+
+
+def test_an_address_typed_with_capitals_elsewhere_is_the_same_account(student, password):
+    """The admin and createteacher keep no second, capitalised account beside the first."""
+    admin_made = User.objects.create_user(email="Tess.Teacher@School.org", password=password)
+    assert admin_made.email == "tess.teacher@school.org"
+    admin_made.email = "Tess.Teacher@School.ORG"
+    admin_made.save()
+    assert User.objects.get(pk=admin_made.pk).email == "tess.teacher@school.org"
+    call_command("createteacher", student.email.title())
+    assert User.objects.filter(email__iexact=student.email).count() == 1
+    assert User.objects.get(pk=student.pk).is_teacher
+
+
+def test_capitals_do_not_get_round_the_log_in_lockout(client, student, password, settings):
+    for typed in (str.lower, str.title, str.upper, str.capitalize, str.swapcase)[:settings.AXES_FAILURE_LIMIT]:
+        client.post(reverse("accounts:login"), {"username": typed(student.email), "password": "wrong-password"})
+    response = client.post(reverse("accounts:login"), {"username": student.email.title(), "password": password})
+    assert response.status_code == 429
+
+
 def test_login_with_wrong_password_is_refused_with_a_message(client, student):
     response = client.post(reverse("accounts:login"), {"username": student.email, "password": "wrong-password"})
     assert response.status_code == 200
