@@ -174,9 +174,8 @@ def find_near_duplicate(*, clip: Clip, phash: str) -> Clip | None:
         return None
     related = {clip.pk, clip.sibling_id} | set(clip.derived.values_list("pk", flat=True))
     best = None
-    for pk, other in Clip.objects.exclude(phash="").exclude(pk__in=[p for p in related if p]).values_list(
-        "pk", "phash"
-    ).iterator():
+    others = _same_bytes_seen_by(clip.owner).exclude(phash="").exclude(pk__in=[p for p in related if p])
+    for pk, other in others.values_list("pk", "phash").iterator():
         if len(other) != len(phash):
             continue
         distance = _hamming(phash, other)
@@ -417,20 +416,32 @@ def _leak_problem(record) -> str:
     return ""
 
 
+def import_key_for(owner, dataset: str, rel: str) -> str:
+    """What makes an imported file the same one again: its owner's, its dataset's and its path's.
+    Each teacher's imports are their own: another teacher's photo1.jpg is another clip."""
+    return f"{owner.pk if owner is not None else 'site'}:{dataset}:{rel}"
+
+
+def _same_bytes_seen_by(owner):
+    """The clips a duplicate check may name to this importer: those they may open, never another
+    teacher's private clip (its title would be shown, and the import refused for a clip they cannot use)."""
+    return Clip.objects.viewable_by(owner) if owner is not None else Clip.objects.filter(owner__isnull=True)
+
+
 def clips_import(*, records, owner, dry_run: bool = False, on_progress=None) -> ImportReport:
     """Create clips for scanned records; duplicates (same dataset path or same bytes) are skipped."""
     lines: list[ImportLine] = []
     created: dict[str, Clip] = {}
     total = len(records)
     for index, record in enumerate(records, 1):
-        key = f"{record.dataset}:{record.rel}"
+        key = import_key_for(owner, record.dataset, record.rel)
         if problem := _provenance_problem(record) or _leak_problem(record):
             lines.append(ImportLine(record.rel, "rejected", problem))
         elif Clip.objects.filter(import_key=key).exists():
             lines.append(ImportLine(record.rel, "skipped", "already imported"))
         else:
             digest = _sha256_file(Path(record.path))
-            same = Clip.objects.filter(sha256=digest).only("title").first()
+            same = _same_bytes_seen_by(owner).filter(sha256=digest).only("title").first()
             if same:
                 lines.append(ImportLine(record.rel, "skipped", f"duplicate of “{same.title}”"))
             elif problem := _probe_problem(Path(record.path)):
@@ -454,7 +465,8 @@ def clips_import(*, records, owner, dry_run: bool = False, on_progress=None) -> 
     if not dry_run:
         for record in records:
             if record.sibling_rel and record.rel in created:
-                sibling = Clip.objects.filter(import_key=f"{record.dataset}:{record.sibling_rel}").first()
+                sibling_key = import_key_for(owner, record.dataset, record.sibling_rel)
+                sibling = Clip.objects.filter(import_key=sibling_key).first()
                 if sibling:
                     Clip.objects.filter(pk=created[record.rel].pk).update(sibling=sibling)
     return ImportReport(lines)

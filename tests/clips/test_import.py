@@ -313,3 +313,36 @@ def test_a_row_without_licence_or_source_is_rejected_not_imported(tmp_path):
     out = run(str(tmp_path / "n.csv"), "--format", "csv")
     assert "0 imported" in out and "no source" in out
     assert not Clip.objects.exists()
+
+
+def test_imports_are_each_teachers_own_and_never_show_or_link_another_teachers_private_clip(
+        tmp_path, teacher, django_capture_on_commit_callbacks):
+    """The import key was the dataset path alone, shared by every teacher: a second teacher's
+    photo1.jpg was "already imported", and a fake of theirs was linked as made from the first
+    teacher's private clip. A duplicate check across every library named private clips too."""
+    from tests.factories import UserFactory
+
+    other = UserFactory(teacher=True)
+    for owner, colour, folder in ((teacher, (10, 20, 30), "mine"), (other, (200, 90, 30), "theirs")):
+        root = tmp_path / folder
+        root.mkdir()
+        write_jpeg(root / "photo1.jpg", colour)
+        write_jpeg(root / "photo2.jpg", (colour[0], colour[1], 250))
+        (root / "manifest.csv").write_text(
+            "path,truth,technique,title,source,licence,depicts_real_person,sibling\n"
+            f"photo1.jpg,real,,Harbour of {folder},Own camera,CC0-1.0,no,\n"
+            f"photo2.jpg,synthetic,splice,Harbour edit of {folder},Own edit,CC0-1.0,no,photo1.jpg\n")
+        with django_capture_on_commit_callbacks(execute=True):
+            out = run(str(root / "manifest.csv"), "--format", "csv", "--owner", owner.email)
+        assert "2 imported" in out, out
+    theirs = Clip.objects.get(owner=other, truth=Truth.SYNTHETIC)
+    assert theirs.sibling.owner == other
+    # The first teacher's bytes again, imported by the second: not "a duplicate of" a clip they cannot see.
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    (copy / "same.jpg").write_bytes((tmp_path / "mine" / "photo1.jpg").read_bytes())
+    (copy / "manifest.csv").write_text("path,truth,technique,title,source,licence,depicts_real_person\n"
+                                       "same.jpg,real,,A harbour,Own camera,CC0-1.0,no\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        out = run(str(copy / "manifest.csv"), "--format", "csv", "--owner", other.email)
+    assert "1 imported" in out and "Harbour of mine" not in out
