@@ -517,6 +517,13 @@ def _extract_archive(archive_path: Path, into: Path) -> Path:
             raise ArchiveError(f"The archive holds {len(members):,} files; the limit is {IMPORT_MAX_FILES:,}.")
         if sum(m.file_size for m in members) > IMPORT_MAX_BYTES:
             raise ArchiveError("The archive unpacks to more than 4 GB; split it into smaller parts.")
+        # Checked before anything is written (zipfile reads no more than an entry declares): a few
+        # hundred kilobytes of zip can unpack to gigabytes onto the worker's disk.
+        largest = max(settings.CLIP_AV_MAX_BYTES, settings.CLIP_IMAGE_MAX_BYTES)
+        for member in members:
+            if member.file_size > largest:
+                raise ArchiveError(f"{member.filename} unpacks to {member.file_size / 2**20:,.0f} MB, more than a "
+                                   f"clip may be ({largest / 2**20:,.0f} MB); nothing was imported.")
         root = into.resolve()
         for member in members:
             target = (root / member.filename).resolve()

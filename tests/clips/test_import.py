@@ -346,3 +346,25 @@ def test_imports_are_each_teachers_own_and_never_show_or_link_another_teachers_p
     with django_capture_on_commit_callbacks(execute=True):
         out = run(str(copy / "manifest.csv"), "--format", "csv", "--owner", other.email)
     assert "1 imported" in out and "Harbour of mine" not in out
+
+
+def test_a_zip_bomb_is_refused_before_anything_is_unpacked(tmp_path, settings):
+    """A few hundred kilobytes of zeros, declared as a clip larger than any allowed: refused from the
+    sizes the archive declares, with nothing written to the worker's disk."""
+    import zipfile
+
+    from clips.services import ArchiveError, _extract_archive
+
+    settings.CLIP_AV_MAX_BYTES = settings.CLIP_IMAGE_MAX_BYTES = 20 * 2**20
+    archive = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as bomb:
+        bomb.writestr("manifest.csv", "path,truth\nbig.mp4,real\n")
+        with bomb.open("big.mp4", "w", force_zip64=True) as big:
+            for _ in range(32):
+                big.write(bytes(2**20))
+    assert archive.stat().st_size < 100_000
+    into = tmp_path / "out"
+    into.mkdir()
+    with pytest.raises(ArchiveError, match="big.mp4 unpacks to 32 MB, more than a clip may be"):
+        _extract_archive(archive, into)
+    assert not any(into.iterdir())
