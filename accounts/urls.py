@@ -1,5 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
+from django_ratelimit.decorators import ratelimit
 
 from . import views
 from .forms import QueuedPasswordResetForm
@@ -19,17 +20,21 @@ urlpatterns = [
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
-            success_url=reverse_lazy("accounts:password_reset_done"),
-            email_template_name="registration/password_reset_email.txt",
-            form_class=QueuedPasswordResetForm,
-        ),
+        # Each request sends an e-mail: limited per address asked for and per sender, or anyone could
+        # fill a person's inbox (or make us a spam source).
+        ratelimit(key="post:email", rate="5/h", method="POST", block=True)(
+            ratelimit(key="ip", rate="20/h", method="POST", block=True)(
+                auth_views.PasswordResetView.as_view(
+                    success_url=reverse_lazy("accounts:password_reset_done"),
+                    email_template_name="registration/password_reset_email.txt",
+                    form_class=QueuedPasswordResetForm,
+                ))),
         name="password_reset",
     ),
     path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(success_url=reverse_lazy("accounts:password_reset_complete")),
+        views.PasswordResetConfirm.as_view(success_url=reverse_lazy("accounts:password_reset_complete")),
         name="password_reset_confirm",
     ),
     path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),

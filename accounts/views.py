@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -56,3 +57,15 @@ def account_delete(request):
             return redirect("landing")
     status = 409 if owned and request.method == "POST" else 422 if form.errors else 200
     return render(request, "accounts/account_delete.html", {"form": form, "owned": owned}, status=status)
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """Setting a new password from a reset link also lifts a log-in lockout on the address: the
+    locked-out page offers the reset as the way back in."""
+
+    def form_valid(self, form):
+        from axes.utils import reset
+
+        response = super().form_valid(form)
+        reset(username=form.user.email)
+        return response

@@ -199,3 +199,34 @@ def test_signup_goes_on_only_to_a_path_on_this_site(client, next_url, lands):
         "email": "newcomer@example.com", "display_name": "New", "password1": password, "password2": password})
     assert response.status_code == 302 and response.url == lands
     assert User.objects.filter(email="newcomer@example.com").exists()
+
+
+def test_the_lockout_says_how_long_in_words_and_a_password_reset_lifts_it(client, student, password, settings,
+                                                                           django_capture_on_commit_callbacks):
+    """The page said "paused for PT15M" and offered a reset as the way out, which then still met the lockout."""
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("accounts:login"), {"username": student.email, "password": "wrong-password"})
+    page = client.post(reverse("accounts:login"), {"username": student.email, "password": password})
+    assert page.status_code == 429 and "paused for 15 minutes" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password_reset"), {"email": student.email})
+    link = re.search(r"(/accounts/password/reset/\S+/)", mail.outbox[-1].body).group(1)
+    form_url = client.get(link).url
+    client.post(form_url, {"new_password1": "another-Unusual-passphrase-77",
+                           "new_password2": "another-Unusual-passphrase-77"})
+    response = client.post(reverse("accounts:login"), {"username": student.email,
+                                                       "password": "another-Unusual-passphrase-77"})
+    assert response.status_code == 302
+
+
+def test_password_reset_requests_are_limited_so_no_inbox_is_flooded(client, student, isolated_ratelimits,
+                                                                    django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        statuses = [client.post(reverse("accounts:password_reset"), {"email": student.email}).status_code
+                    for _ in range(6)]
+    assert statuses[:5] == [302] * 5 and statuses[5] == 429 and len(mail.outbox) == 5
+
+
+def test_the_sign_up_pages_log_in_link_keeps_the_way_back(client):
+    html = client.get(reverse("accounts:signup") + "?next=/learn/").content.decode()
+    assert 'href="/accounts/login/?next=/learn/"' in html.replace("%2F", "/")
