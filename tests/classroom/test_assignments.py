@@ -395,3 +395,17 @@ def test_two_clicks_at_the_same_moment_set_the_work_once():
     results = at_once(assign, 1, 2)
     assert sorted(results)[1] == "set" and "already assigned to this class" in sorted(results)[0]
     assert Assignment.objects.filter(classroom=data.classroom, quiz=data.quiz, opens_at=opens).count() == 1
+
+
+def test_work_taken_down_after_it_was_set_is_shown_as_such_without_a_dead_link(client, data, lesson):
+    """A lesson unpublished (or a quiz unpublished) after it was set led "My work" to a page not found."""
+    from quiz.models import Quiz
+
+    services.assignment_create(classroom=data.classroom, created_by=data.teacher, lesson=lesson)
+    Lesson.objects.filter(pk=lesson.pk).update(is_published=False)
+    Quiz.objects.filter(pk=data.quiz.pk).update(is_published=False, is_public=False)
+    client.force_login(data.students[0])
+    html = client.get(reverse("classroom:my_work")).content.decode()
+    assert html.count("(taken down: no longer available)") == 2
+    assert lesson.get_absolute_url() not in html
+    assert reverse("quiz:quiz_start", args=[data.quiz.public_id]) not in html
