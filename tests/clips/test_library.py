@@ -291,6 +291,18 @@ def test_delete_removes_files_when_unused(teacher_client, teacher, django_captur
     assert not default_storage.exists(name)
 
 
+def test_deleting_a_clip_a_quiz_holds_says_so_and_how_to_delete_it(teacher_client, teacher):
+    """It said "Past attempts used this clip" of a clip no one had answered yet."""
+    from tests.quiz.conftest import make_quiz
+
+    clip = ClipFactory(owner=teacher)
+    make_quiz(owner=teacher, clips=[clip])
+    response = teacher_client.post(reverse("clips:delete", args=[clip.public_id]), follow=True)
+    html = response.content.decode()
+    assert "A quiz holds this clip, so it was retired" in html and "Past attempts" not in html
+    assert Clip.objects.get(pk=clip.pk).retired
+
+
 def test_edit_keeps_what_was_saved_when_input_is_bad(teacher_client, teacher):
     clip = ClipFactory(owner=teacher, title="Old title")
     response = teacher_client.post(reverse("clips:edit", args=[clip.public_id]),
