@@ -361,6 +361,15 @@ def _probe_problem(path: Path) -> str:
     return ""
 
 
+def _unshown_reason(fields: dict) -> str:
+    """Why an imported clip reaches no learner yet, in words for the importer ("" when it does)."""
+    if fields["truth"] == Truth.SYNTHETIC and fields["depicts_real_person"] and not fields["research_basis"]:
+        return ("kept private and out of quizzes: it may show a real person (depicts_real_person is yes, or the "
+                "column is missing), so it needs a consent record or a research basis first; add one on the "
+                "clip's page, or import it with depicts_real_person=no if no real person is shown")
+    return ""
+
+
 def clip_fields_from_record(record) -> dict:
     """Map an ``importers.ImportRecord`` onto Clip fields."""
     # Learners see the title before answering, and dataset file names often carry
@@ -451,13 +460,16 @@ def clips_import(*, records, owner, dry_run: bool = False, on_progress=None) -> 
                                         "; ".join(filter(None, ["dry run: would import", record.note]))))
             else:
                 try:
+                    fields = clip_fields_from_record(record)
                     with Path(record.path).open("rb") as handle:
                         clip = clip_create(owner=owner, original=File(handle, name=Path(record.path).name),
-                                           fields=clip_fields_from_record(record), import_key=key)
+                                           fields=fields, import_key=key)
                     Clip.objects.filter(pk=clip.pk).update(sha256=digest)
                     created[record.rel] = clip
-                    # The dataset's caveat on this label (e.g. DFDC does not say which method made a fake).
-                    lines.append(ImportLine(record.rel, "imported", record.note))
+                    # The dataset's caveat on this label (e.g. DFDC does not say which method made a fake),
+                    # and why a clip imported whole still reaches no learner.
+                    lines.append(ImportLine(record.rel, "imported", "; ".join(filter(None, [
+                        record.note, _unshown_reason(fields)]))))
                 except (IntegrityError, OSError, ValueError) as error:
                     lines.append(ImportLine(record.rel, "rejected", f"could not be saved: {error}"))
         if on_progress:

@@ -368,3 +368,16 @@ def test_a_zip_bomb_is_refused_before_anything_is_unpacked(tmp_path, settings):
     with pytest.raises(ArchiveError, match="big.mp4 unpacks to 32 MB, more than a clip may be"):
         _extract_archive(archive, into)
     assert not any(into.iterdir())
+
+
+def test_a_synthetic_row_that_may_show_a_real_person_says_why_it_reaches_no_learner(tmp_path, teacher,
+                                                                                   django_capture_on_commit_callbacks):
+    """Without the depicts_real_person column a row is taken to show a real person (so consent gets
+    checked): the report said "imported" and nothing more, and the clip never appeared in any quiz."""
+    write_jpeg(tmp_path / "c.jpg", (90, 90, 200))
+    (tmp_path / "manifest.csv").write_text("path,truth,technique,title,source,licence\n"
+                                           "c.jpg,synthetic,splice,Market stall,Own edit,CC0-1.0\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        out = run(str(tmp_path / "manifest.csv"), "--format", "csv", "--owner", teacher.email)
+    assert "1 imported" in out and "needs a consent record or a research basis first" in out
+    assert not Clip.objects.publishable().exists()
