@@ -113,6 +113,7 @@ record's ``sibling_rel`` may name a clip that the limit left out.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import re
@@ -860,9 +861,16 @@ def _scan_csv(manifest: Path) -> ScanResult:
         # utf-8-sig: spreadsheets often save a BOM, which would otherwise stick
         # to the first header name and hide the "path" column.
         with manifest.open(encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.reader(handle))
-    except (OSError, UnicodeDecodeError) as exc:
-        return ScanResult(fatal=f"{manifest.name} could not be read as UTF-8 text: {exc}")
+            text = handle.read()
+        # Spreadsheets set to many European locales save "CSV" with semicolons; some export tabs.
+        first = text.split("\n", 1)[0]
+        delimiter = max(",;\t", key=first.count) if first.count(",") == 0 else ","
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except UnicodeDecodeError:
+        return ScanResult(fatal=f"{manifest.name} is not saved as UTF-8 text: in your spreadsheet program, "
+                                "save it again choosing “CSV UTF-8”.")
+    except OSError as exc:
+        return ScanResult(fatal=f"{manifest.name} could not be read: {exc.strerror or exc}")
     except csv.Error as exc:
         return ScanResult(fatal=f"{manifest.name} is not a readable CSV: {exc}")
     if not rows:

@@ -593,12 +593,17 @@ def import_job_run(*, job_id: int) -> None:
                 raise ArchiveError("No CSV manifest (.csv) at the top of the archive.")
             path = manifests[0]
         report = clips_import_path(path=path, fmt=job.fmt, owner=job.owner, on_progress=progress)
+
+        def in_archive(text: str) -> str:
+            # The scanners name folders by where they lie on the worker; the teacher knows the archive.
+            return text.replace(f"{root}/", "").replace(str(root), "the archive")
+
         if report.fatal:
-            raise ArchiveError(" ".join([report.fatal, *report.warnings]))
+            raise ArchiveError(in_archive(" ".join([report.fatal, *report.warnings])))
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.JobStatus.DONE, progress=100, finished_at=timezone.now(),
-            report=[{"path": l.path, "outcome": l.outcome, "reason": l.reason} for l in report.lines],
-            warnings=report.warnings,
+            report=[{"path": l.path, "outcome": l.outcome, "reason": in_archive(l.reason)} for l in report.lines],
+            warnings=[in_archive(w) for w in report.warnings],
         )
     except ArchiveError as error:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.JobStatus.FAILED, error=error.message,

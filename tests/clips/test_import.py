@@ -381,3 +381,39 @@ def test_a_synthetic_row_that_may_show_a_real_person_says_why_it_reaches_no_lear
         out = run(str(tmp_path / "manifest.csv"), "--format", "csv", "--owner", teacher.email)
     assert "1 imported" in out and "needs a consent record or a research basis first" in out
     assert not Clip.objects.publishable().exists()
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_a_manifest_saved_with_semicolons_or_tabs_is_read(tmp_path, delimiter):
+    """A spreadsheet in many European locales saves "CSV" with semicolons: it was "lacks required columns"."""
+    write_jpeg(tmp_path / "a.jpg", (10, 20, 30))
+    (tmp_path / "manifest.csv").write_text(
+        delimiter.join(["path", "truth", "technique", "title", "source", "licence", "depicts_real_person"]) + "\n"
+        + delimiter.join(["a.jpg", "real", "", "Lake", "Own camera", "CC0-1.0", "no"]) + "\n")
+    out = run(str(tmp_path / "manifest.csv"), "--format", "csv", "--dry-run")
+    assert "1 imported" in out
+
+
+def test_a_manifest_not_saved_as_utf8_says_how_to_save_it(tmp_path):
+    (tmp_path / "manifest.csv").write_bytes("path,truth,title\nc.jpg,real,Café\n".encode("latin-1"))
+    with pytest.raises(CommandError, match="save it again choosing “CSV UTF-8”") as error:
+        run(str(tmp_path / "manifest.csv"), "--format", "csv")
+    assert "codec" not in str(error.value)
+
+
+def test_a_web_import_names_folders_by_the_archive_not_the_worker(teacher_client, teacher, tmp_path,
+                                                                  django_capture_on_commit_callbacks):
+    import zipfile
+
+    from django.urls import reverse
+
+    from clips.models import ImportJob
+
+    archive = tmp_path / "part.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("part/readme.txt", "no metadata here")
+    with django_capture_on_commit_callbacks(execute=True), archive.open("rb") as handle:
+        teacher_client.post(reverse("clips:import_new"), {"fmt": "dfdc", "archive": handle})
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.JobStatus.FAILED and "metadata.json" in job.error
+    assert "/tmp" not in job.error and "import-" not in job.error
