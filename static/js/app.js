@@ -57,7 +57,7 @@
   document.addEventListener("htmx:beforeSwap", function (event) {
     var active = document.activeElement;
     var target = event.detail.target;
-    hadFocus = active && active !== document.body && target.contains(active) ? target : null;
+    hadFocus = active && target && active !== document.body && target.contains(active) ? target : null;
   });
 
   // An outerHTML swap replaces the target itself: the event still names the old,
@@ -74,6 +74,7 @@
   // (a job that has just finished: the last poll), never the whole region each time.
   document.addEventListener("htmx:afterSwap", function (event) {
     var old = event.detail.target;
+    if (!old) return;  // a page restored from htmx's history (the Back button) names no target
     var root = swappedRoot(old);
     var inside = hadFocus === old;
     hadFocus = null;
@@ -103,4 +104,43 @@
     }
     if (parts.length) announce(parts.join(" "));
   });
+
+  // A date the browser cannot read (31 February typed by hand) is sent as an empty value, and the
+  // server, seeing nothing, would take "no due date" and erase the one saved. Stop such a submit and
+  // say which field, as the server's error summary does (focus on it, links to each field).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var bad = Array.prototype.filter.call(
+      form.querySelectorAll('input[type="date"], input[type="datetime-local"], input[type="time"]'),
+      function (input) { return input.validity && input.validity.badInput; });
+    if (!bad.length) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();  // htmx too: nothing is sent
+    var old = form.querySelector(".error-summary.from-browser");
+    if (old) old.remove();
+    var summary = document.createElement("div");
+    summary.className = "error-summary from-browser";
+    summary.tabIndex = -1;
+    summary.setAttribute("role", "alert");
+    var title = document.createElement("h2");
+    title.className = "error-summary-title";
+    title.textContent = "There is a problem";
+    var list = document.createElement("ul");
+    list.className = "error-summary-list";
+    bad.forEach(function (input) {
+      input.setAttribute("aria-invalid", "true");
+      var label = form.querySelector('label[for="' + input.id + '"]');
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = "#" + input.id;
+      link.textContent = (label ? label.textContent.trim() : "A date") +
+        ": this is not a real date or time; check the day, month and year.";
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    summary.appendChild(title);
+    summary.appendChild(list);
+    form.insertBefore(summary, form.firstChild);
+    summary.focus();
+  }, true);
 })();

@@ -99,3 +99,38 @@ def test_a_refused_assignment_puts_focus_on_the_summary(page, live_server, probl
     page.locator(".error-summary").get_by_role("link", name=re.compile("^Opens")).press("Enter")
     assert focus_is(page, "el.id === 'id_opens_at'"), focused(page)
     axe("assignment with errors")
+
+
+def test_an_impossible_date_typed_by_hand_is_refused_in_words_and_erases_nothing(page, live_server, problems, axe,
+                                                                                   teacher, password):
+    """The browser sends 31 February as an empty value; the server, seeing no due date, said
+    "Assignment saved." and erased the one there was. Nothing is sent, and the summary says which date."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from classroom import services as class_services
+    from classroom.models import Assignment
+    from tests.quiz.conftest import make_clips, make_quiz
+
+    classroom = class_services.classroom_create(owner=teacher, name="Year 9")
+    due = timezone.now() + timedelta(days=7)
+    assignment = class_services.assignment_create(classroom=classroom, created_by=teacher, due_at=due,
+                                                  quiz=make_quiz(owner=teacher, clips=make_clips(1, 1)))
+    log_in(page, live_server, teacher.email, password)
+    page.goto(f"{live_server.url}/classes/{classroom.public_id}/assignments/{assignment.public_id}/edit/")
+    due_field = page.locator("#id_due_at")
+    due_field.click()
+    due_field.press("Control+a")
+    page.keyboard.type("02312031")  # month, day, year in Chromium's en-US order: 31 February
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.querySelector('#id_due_at').validity.badInput")
+    page.get_by_role("button", name=re.compile("^Save")).click()
+    summary = page.locator(".error-summary")
+    summary.wait_for()
+    assert focus_is(page, SUMMARY), focused(page)
+    assert "this is not a real date or time" in summary.inner_text()
+    assert due_field.get_attribute("aria-invalid") == "true"
+    assignment.refresh_from_db()
+    assert assignment.due_at is not None and abs((assignment.due_at - due).total_seconds()) < 1
+    axe("assignment with an impossible date")

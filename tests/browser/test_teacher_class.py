@@ -78,3 +78,21 @@ def test_teacher_sees_the_clip_library(page, live_server, problems, axe, screens
     assert page.locator(".badge-synthetic").first.inner_text().strip() == "Synthetic"
     axe("clip library")
     screenshot("clip-library-factory")
+
+
+def test_going_back_after_turning_the_students_page_raises_no_script_error(page, live_server, problems, teacher,
+                                                                            password):
+    """htmx restores a page from its history with no swap target: app.js read one and threw."""
+    from tests.classroom.conftest import build_class
+
+    data = build_class(n_students=30, teacher=teacher, tag="pages", answers=False)
+    log_in(page, live_server, teacher.email, password)
+    page.goto(f"{live_server.url}/classes/{data.classroom.public_id}/")
+    page.get_by_role("link", name="Next page").click()
+    page.get_by_text("Page 2 of 2", exact=True).wait_for()
+    page.get_by_role("link", name="Previous page").click()
+    page.get_by_text("Page 1 of 2", exact=True).wait_for()
+    page.go_back()
+    page.wait_for_timeout(500)
+    page.go_forward()
+    page.wait_for_timeout(500)
