@@ -160,13 +160,16 @@ def class_detail(request, class_id):
 @teacher_required
 @require_GET
 def roster(request, class_id):
-    classroom = _class(request, class_id)
+    return _roster_page(request, _class(request, class_id), CoTeacherForm())
+
+
+def _roster_page(request, classroom, coteacher_form):
     teachers = ClassTeacher.objects.filter(classroom=classroom).select_related("user")
     return render(request, "classroom/roster.html", {
         "classroom": classroom, "page": _page(request, _students(classroom)), "teachers": teachers,
-        "coteacher_form": CoTeacherForm(),
+        "coteacher_form": coteacher_form,
         "join_url": request.build_absolute_uri(classroom.join_path()),
-    })
+    }, status=422 if coteacher_form.errors else 200)
 
 
 def _join_panel(request, classroom, message: str):
@@ -213,12 +216,12 @@ def coteacher_add(request, class_id):
         try:
             link = services.coteacher_add(classroom=classroom, email=form.cleaned_data["email"])
         except services.Refused as refusal:
-            messages.error(request, refusal.message)
+            form.add_error("email", refusal.message)
         else:
             messages.success(request, f"{link.user} now teaches {classroom.name} with you.")
-    else:
-        messages.error(request, "Enter a valid e-mail address.")
-    return redirect("classroom:roster", class_id=classroom.public_id)
+            return redirect("classroom:roster", class_id=classroom.public_id)
+    # Shown again with what was typed and the error on the field (the summary takes focus).
+    return _roster_page(request, classroom, form)
 
 
 @teacher_required
@@ -242,9 +245,12 @@ def coteacher_remove(request, class_id, teacher_id):
 
 
 def _assignment_form_page(request, classroom, form, assignment=None, refusal=None):
+    if refusal is not None:
+        # The rules' refusal is the form's error: in its summary, with the page title and focus saying so.
+        form.add_error(None, refusal.message)
     return render(request, "classroom/assignment_form.html",
-                  {"classroom": classroom, "form": form, "assignment": assignment, "refusal": refusal},
-                  status=422 if (form.errors or refusal) else 200)
+                  {"classroom": classroom, "form": form, "assignment": assignment},
+                  status=422 if form.errors else 200)
 
 
 @teacher_required

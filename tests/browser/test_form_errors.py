@@ -134,3 +134,25 @@ def test_an_impossible_date_typed_by_hand_is_refused_in_words_and_erases_nothing
     assignment.refresh_from_db()
     assert assignment.due_at is not None and abs((assignment.due_at - due).total_seconds()) < 1
     axe("assignment with an impossible date")
+
+
+def test_an_assignment_the_rules_refuse_is_a_form_error_with_focus_on_the_summary(page, live_server, problems, axe,
+                                                                                     teacher, password):
+    """Due before it opens: the refusal sat in an alert already on the page when it loaded (screen
+    readers rarely read that), with no "Error:" in the title and focus on <body>."""
+    from classroom import services as class_services
+    from tests.quiz.conftest import make_clips, make_quiz
+
+    classroom = class_services.classroom_create(owner=teacher, name="Year 9")
+    make_quiz(owner=teacher, clips=make_clips(1, 1), title="Week 3 check")
+    url = f"/classes/{classroom.public_id}/assignments/new/"
+    problems.allow(url, 422)
+    log_in(page, live_server, teacher.email, password)
+    page.goto(live_server.url + url)
+    page.locator("#id_quiz").select_option(label="Week 3 check")
+    page.locator("#id_opens_at").fill("2031-03-10T09:00")
+    page.locator("#id_due_at").fill("2031-03-09T09:00")
+    page.get_by_role("button", name="Assign", exact=True).click()
+    page.get_by_role("heading", name="There is a problem").wait_for()
+    assert_error_summary_has_focus(page, "after the opening")
+    axe("assignment refused by the rules")

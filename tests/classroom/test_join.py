@@ -175,3 +175,15 @@ def test_joining_by_link_reads_the_class_once(client, classroom, student):
     assert response.status_code == 302
     lookups = [q["sql"] for q in queries.captured_queries if '"join_token" =' in q["sql"]]
     assert len(lookups) == 1, lookups
+
+
+def test_a_co_teacher_the_form_cannot_add_keeps_what_was_typed_with_the_reason_on_the_field(client, classroom, owner):
+    """It redirected to an empty form, the reason only in the message area at the top."""
+    client.force_login(owner)
+    response = client.post(reverse("classroom:coteacher_add", args=[classroom.public_id]),
+                           {"email": "nobody@example.com"})
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert 'value="nobody@example.com"' in html and 'aria-invalid="true"' in html
+    assert "There is a problem" in html and "no teacher account" in html
+    assert client.get(reverse("classroom:roster", args=[classroom.public_id])).status_code == 200

@@ -110,7 +110,8 @@ class World:
                     "answer": "fake", "confidence": 80}
         return {
             "lessons:check_answer": {"check": "q1", "option": 0},
-            "classroom:coteacher_add": {"email": "nobody@example.com"},
+            # A teacher who may be added: the form then succeeds for whoever may use it.
+            "classroom:coteacher_add": {"email": self.users["other_teacher"].email},
             "classroom:join": {"code": self.classroom.join_code},
         }.get(name, {})
 
