@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.template.loader import get_template
@@ -298,6 +298,11 @@ def quiz_clips(request, quiz_id):
         query = request.GET.copy()
         if (goto := request.POST.get("goto", "")).isascii() and goto.isdigit():  # "Save and show page n"
             query["page"] = goto
+        if "apply_filter" in request.POST:  # "Save ticks and filter": the filters chosen, from the first page
+            query = QueryDict(mutable=True)
+            for name in ClipFilterForm.base_fields:
+                if value := request.POST.get(name, ""):
+                    query[name] = value
         return redirect(f"{reverse('quiz:quiz_clips', args=[quiz.public_id])}?{query.urlencode()}")
     filter_form = ClipFilterForm(request.GET or None)
     # A page number that is not one (garbled, negative) gives the first page; past the end, the last.

@@ -283,3 +283,16 @@ def test_load_demo_quizzes_does_nothing_without_clips_and_is_idempotent(capsys):
     assessment = Quiz.objects.get(mode=Mode.ASSESSMENT)
     assert assessment.owner.email == "teacher@example.com"
     assert Quiz.objects.count() == 2
+
+
+def test_filtering_the_clip_picker_saves_the_ticks_first(teacher_client, teacher):
+    """Filter was a form of its own: a tick not yet saved was lost without a word."""
+    quiz = make_quiz(owner=teacher)
+    real, fake = ClipFactory(title="Pier at noon"), ClipFactory(fake=True, title="Pier at dusk")
+    url = reverse("quiz:quiz_clips", args=[quiz.public_id])
+    response = teacher_client.post(url, {"shown": [real.pk, fake.pk], "clip": [real.pk], "truth": "synthetic",
+                                         "apply_filter": "1"})
+    assert response.url.endswith("?truth=synthetic")
+    assert list(quiz.items.values_list("clip_id", flat=True)) == [real.pk]
+    page = teacher_client.get(response.url).content.decode()
+    assert f'id="clip-{fake.pk}"' in page and f'id="clip-{real.pk}"' not in page
