@@ -13,7 +13,7 @@ import logging
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Optional
 
 from django.conf import settings
@@ -23,6 +23,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import User
+from config.db import reconnect_if_broken
 
 from . import analytics
 from .models import (
@@ -502,7 +503,10 @@ def export_job_run(*, job_id: int) -> None:
                     ExportJob.objects.filter(pk=job.pk).update(done=min(n, total))
             text.flush()
             spool.seek(0)
-            job.file.save(export_filename(classroom), File(spool), save=False)
+            # Named first, so a write that fails half-way (a full disk) leaves nothing behind either.
+            written = job.file.field.generate_filename(job, export_filename(classroom))
+            written = job.file.storage.get_available_name(written)
+            job.file.name = job.file.storage.save(written, File(spool))
             text.detach()
         finished = ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(
             status=ExportStatus.DONE, file=job.file.name, done=total, finished_at=timezone.now()
@@ -512,7 +516,29 @@ def export_job_run(*, job_id: int) -> None:
             # someone who has left, so it is not kept.
             _delete_export_files([job.file.name])
     except Exception as exc:  # noqa: BLE001 - the teacher sees the failure; the worker log has the rest
-        # Not over REMOVED: a roster change while writing already said what became of the file.
-        ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(
-            status=ExportStatus.FAILED, error=str(exc)[:500])
+        # A file written but never recorded (the last update failed, a database restart) lists the
+        # class's students with no row that names it: nothing would ever delete it (learner privacy).
+        if written := locals().get("written"):
+            _delete_export_files([written])
+        # On a fresh connection: the failure may be the database connection itself.
+        reconnect_if_broken()
+        try:
+            # Not over REMOVED: a roster change while writing already said what became of the file.
+            ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(
+                status=ExportStatus.FAILED, error=str(exc)[:500], finished_at=timezone.now())
+        except Exception:  # noqa: BLE001 - the sweeper (export_jobs_sweep_stuck) ends it later
+            log.warning("export job %s could not be marked failed", job.pk, exc_info=True)
         raise
+
+
+STUCK_AFTER = timedelta(hours=1)
+EXPORT_STOPPED = "The export stopped before it finished (our background service was interrupted). Ask for a new one."
+
+
+def export_jobs_sweep_stuck(*, now=None) -> int:
+    """End, with words, export jobs still waiting or running an hour on: their worker is gone (a
+    database restart, a lost message) and their page would otherwise poll for ever."""
+    now = now or timezone.now()
+    return ExportJob.objects.filter(status__in=[ExportStatus.PENDING, ExportStatus.RUNNING],
+                                    created_at__lt=now - STUCK_AFTER).update(
+        status=ExportStatus.FAILED, error=EXPORT_STOPPED, finished_at=now)

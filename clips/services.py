@@ -24,6 +24,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from config.db import reconnect_if_broken
+
 from .models import LABEL_WORDS, Clip, Status, Technique, Truth, Visibility, label_word
 
 log = logging.getLogger(__name__)
@@ -562,8 +564,33 @@ def import_job_start(*, owner, fmt: str, archive: File):
 
     with transaction.atomic():
         job = ImportJob.objects.create(owner=owner, fmt=fmt, archive=archive)
-        _enqueue(import_job_run, job.pk)
+
+        def send():
+            try:
+                import_job_run.delay(job.pk)
+            except Exception:  # kombu and redis raise several kinds of connection errors
+                # Not left "waiting" for ever (the clip sweeper re-sends clips, not imports): said in words.
+                log.warning("broker unavailable; import job %s marked failed", job.pk, exc_info=True)
+                ImportJob.objects.filter(pk=job.pk, status=ImportJob.JobStatus.PENDING).update(
+                    status=ImportJob.JobStatus.FAILED, error=IMPORT_BROKER_DOWN, finished_at=timezone.now())
+
+        transaction.on_commit(send)
     return job
+
+
+IMPORT_BROKER_DOWN = "Our background service is busy; start the import again in a few minutes."
+IMPORT_STOPPED = ("The import stopped before it finished (our background service was interrupted). Start it again: "
+                  "clips already imported are skipped.")
+
+
+def import_jobs_sweep_stuck(*, now=None) -> int:
+    """End, with words, import jobs still waiting or running an hour on (their worker is gone)."""
+    from .models import ImportJob
+
+    now = now or timezone.now()
+    return ImportJob.objects.filter(status__in=[ImportJob.JobStatus.PENDING, ImportJob.JobStatus.RUNNING],
+                                    created_at__lt=now - timedelta(hours=1)).update(
+        status=ImportJob.JobStatus.FAILED, error=IMPORT_STOPPED, finished_at=now)
 
 
 def import_job_run(*, job_id: int) -> None:
@@ -609,8 +636,10 @@ def import_job_run(*, job_id: int) -> None:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.JobStatus.FAILED, error=error.message,
                                                    finished_at=timezone.now())
     except Exception:
-        # Anything else would leave the job "Importing" and its page polling for ever.
+        # Anything else would leave the job "Importing" and its page polling for ever. On a fresh
+        # connection: the failure may be the database connection itself (a restart).
         log.exception("import job %s failed unexpectedly", job.pk)
+        reconnect_if_broken()
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.JobStatus.FAILED, error=IMPORT_UNEXPECTED_FAILURE, finished_at=timezone.now()
         )

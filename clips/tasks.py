@@ -18,3 +18,8 @@ def clip_sweep_stuck() -> int:
 @shared_task(acks_late=True)
 def import_job_run(job_id: int) -> None:
     services.import_job_run(job_id=job_id)
+
+
+@shared_task
+def import_jobs_sweep_stuck() -> int:
+    return services.import_jobs_sweep_stuck()

@@ -283,6 +283,8 @@ CELERY_TASK_ROUTES = {"clips.*": {"queue": "media"}}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "clips-sweep-stuck": {"task": "clips.tasks.clip_sweep_stuck", "schedule": 300.0},
+    "exports-sweep-stuck": {"task": "classroom.tasks.export_jobs_sweep_stuck", "schedule": 600.0},
+    "imports-sweep-stuck": {"task": "clips.tasks.import_jobs_sweep_stuck", "schedule": 600.0},
 }
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

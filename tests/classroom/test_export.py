@@ -230,3 +230,41 @@ def test_the_admin_cannot_move_a_student_to_another_class_past_the_exports(clien
     client.post(url, {"classroom": other.classroom.pk, "student": other.students[0].pk})
     membership.refresh_from_db()
     assert (membership.classroom_id, membership.student_id) == (data.classroom.pk, data.students[0].pk)
+
+
+def test_an_export_that_fails_after_writing_its_file_leaves_no_file_behind(data, monkeypatch):
+    """Learner privacy: the last update failing (a database restart) left the class's CSV on disk
+    with no row naming it, so no roster change or class deletion would ever remove it."""
+    from django.core.files.storage import storages
+    from django.db import OperationalError
+    from django.db.models.query import QuerySet
+
+    job = ExportJob.objects.create(classroom=data.classroom, requested_by=data.teacher)
+    update = QuerySet.update
+
+    def fails_when_done(self, **kwargs):
+        if self.model is ExportJob and kwargs.get("status") == ExportStatus.DONE:
+            raise OperationalError("server closed the connection unexpectedly")
+        return update(self, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "update", fails_when_done)
+    with pytest.raises(OperationalError):
+        services.export_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == ExportStatus.FAILED and not job.file
+    _, names = storages["private"].listdir("exports")
+    assert names == []
+
+
+def test_export_jobs_left_running_by_a_lost_worker_end_in_words(data):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    stuck = ExportJob.objects.create(classroom=data.classroom, requested_by=data.teacher, status=ExportStatus.RUNNING)
+    ExportJob.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - timedelta(hours=2))
+    fresh = ExportJob.objects.create(classroom=data.classroom, requested_by=data.teacher, status=ExportStatus.RUNNING)
+    assert services.export_jobs_sweep_stuck() == 1
+    stuck.refresh_from_db(), fresh.refresh_from_db()
+    assert stuck.status == ExportStatus.FAILED and "Ask for a new one" in stuck.error
+    assert fresh.status == ExportStatus.RUNNING

@@ -417,3 +417,41 @@ def test_a_web_import_names_folders_by_the_archive_not_the_worker(teacher_client
     job = ImportJob.objects.get()
     assert job.status == ImportJob.JobStatus.FAILED and "metadata.json" in job.error
     assert "/tmp" not in job.error and "import-" not in job.error
+
+
+def test_with_the_broker_down_an_import_says_so_instead_of_waiting_for_ever(teacher_client, csv_tree, monkeypatch,
+                                                                            django_capture_on_commit_callbacks):
+    """The clip sweeper sends clips again, not imports: the job stayed "waiting" with no word."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+    from kombu.exceptions import OperationalError
+
+    from clips import services
+    from clips.models import ImportJob
+    from clips.tasks import import_job_run
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to redis:6379. Connection refused.")
+
+    monkeypatch.setattr(import_job_run, "apply_async", broker_down)
+    archive = SimpleUploadedFile("set.zip", zip_of(csv_tree.parent), content_type="application/zip")
+    with django_capture_on_commit_callbacks(execute=True):
+        teacher_client.post(reverse("clips:import_new"), {"fmt": "csv", "archive": archive})
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.JobStatus.FAILED and job.error == services.IMPORT_BROKER_DOWN
+
+
+def test_import_jobs_left_waiting_by_a_lost_worker_end_in_words(teacher):
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from clips import services
+    from clips.models import ImportJob
+
+    stuck = ImportJob.objects.create(owner=teacher, fmt="csv", archive=ContentFile(b"x", name="a.zip"))
+    ImportJob.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - timedelta(hours=2))
+    assert services.import_jobs_sweep_stuck() == 1
+    stuck.refresh_from_db()
+    assert stuck.status == ImportJob.JobStatus.FAILED and "Start it again" in stuck.error
