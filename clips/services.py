@@ -146,6 +146,17 @@ def _set_progress(clip: Clip, value: int) -> None:
     Clip.objects.filter(pk=clip.pk, processing_token=clip.processing_token).update(progress=value)
 
 
+STORAGE_TROUBLE = ("Our server could not store this clip's files after several tries (storage trouble on our "
+                   "side, not a problem with your file). Try again later; if it fails again, tell us.")
+
+
+def clip_storage_give_up(*, clip_id: int) -> None:
+    """End a clip that storage trouble kept from processing through every retry (``tasks.clip_process``)."""
+    Clip.objects.filter(pk=clip_id, status__in=[Status.PENDING, Status.PROCESSING]).update(
+        status=Status.FAILED, failure_reason=STORAGE_TROUBLE, progress=0, processing_token="",
+        updated_at=timezone.now())
+
+
 def _fail(clip: Clip, reason: str) -> None:
     Clip.objects.filter(pk=clip.pk, processing_token=clip.processing_token).update(
         status=Status.FAILED, failure_reason=reason, progress=0, processing_token="", updated_at=timezone.now()

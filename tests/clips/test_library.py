@@ -590,3 +590,26 @@ def test_words_that_merely_contain_a_label_word_are_fine(title):
     from clips.models import label_word
 
     assert label_word(title) is None
+
+
+def test_storage_trouble_that_outlasts_every_retry_ends_the_clip_in_words(teacher, monkeypatch):
+    """A full or read-only disk sent the clip back to "pending" after each try, and the sweeper sent
+    it again every ten minutes for ever: the teacher saw "Processing" and no word."""
+    from clips.tasks import clip_process
+
+    clip = services.clip_create(owner=teacher, original=jpeg_upload(), fields={
+        "title": "Pier", "alt_text": "A pier.", "truth": Truth.REAL, "source": "x", "licence": "CC0-1.0"})
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(storages["private"], "open", full)
+    with pytest.raises(Exception):  # a retry: the clip waits for the next one
+        clip_process.apply(args=[clip.pk], retries=4, throw=True)
+    clip.refresh_from_db()
+    assert clip.status == Status.PENDING
+    with pytest.raises(OSError):  # the last retry
+        clip_process.apply(args=[clip.pk], retries=5, throw=True)
+    clip.refresh_from_db()
+    assert clip.status == Status.FAILED and "could not store this clip's files" in clip.failure_reason
+    assert services.clips_sweep_stuck(older_than=timedelta(0)) == []
