@@ -186,4 +186,5 @@ def test_a_co_teacher_the_form_cannot_add_keeps_what_was_typed_with_the_reason_o
     assert response.status_code == 422
     assert 'value="nobody@example.com"' in html and 'aria-invalid="true"' in html
     assert "There is a problem" in html and "no teacher account" in html
+    assert "<title>Error: Roster:" in html
     assert client.get(reverse("classroom:roster", args=[classroom.public_id])).status_code == 200

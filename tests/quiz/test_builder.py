@@ -296,3 +296,9 @@ def test_filtering_the_clip_picker_saves_the_ticks_first(teacher_client, teacher
     assert list(quiz.items.values_list("clip_id", flat=True)) == [real.pk]
     page = teacher_client.get(response.url).content.decode()
     assert f'id="clip-{fake.pk}"' in page and f'id="clip-{real.pk}"' not in page
+
+
+def test_a_filter_the_picker_cannot_read_says_error_in_the_page_title(teacher_client, teacher):
+    quiz = make_quiz(owner=teacher)
+    html = teacher_client.get(reverse("quiz:quiz_clips", args=[quiz.public_id]) + "?truth=bogus").content.decode()
+    assert "<title>Error: Clips for" in html and "There is a problem" in html
