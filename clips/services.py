@@ -70,6 +70,21 @@ def media_limits():
 # --- upload ---------------------------------------------------------------
 
 
+def _save_whole(storage, name: str, content) -> str:
+    """``storage.save``, leaving nothing behind when the write fails part-way (a full disk): Django's
+    file storage keeps the half-written file, under a name no row will ever hold."""
+    name = storage.get_available_name(name)
+    try:
+        return storage.save(name, content)
+    except Exception:
+        try:
+            if storage.exists(name):
+                storage.delete(name)
+        except OSError:
+            log.warning("could not remove the half-written %s", name, exc_info=True)
+        raise
+
+
 def clip_create(*, owner, original: File, fields: dict, import_key: str | None = None) -> Clip:
     """Save the original privately and create a pending clip; processing is enqueued after commit."""
     return clip_add(clip=Clip(owner=owner, import_key=import_key, **fields), original=original)
@@ -85,7 +100,7 @@ def clip_add(*, clip: Clip, original: File) -> Clip:
         clip.technique = Technique.AUTHENTIC
     private = storages["private"]
     # Store first, then the row: if the row fails, remove the file so nothing is half-saved.
-    name = private.save(f"originals/{secrets.token_hex(16)}", original)
+    name = _save_whole(private, f"originals/{secrets.token_hex(16)}", original)
     try:
         with transaction.atomic():
             clip.original.name = name
@@ -228,8 +243,9 @@ def clip_process(*, clip_id: int) -> ProcessOutcome:
             path = getattr(rendition, field)
             if path:
                 with open(path, "rb") as handle:
-                    names[field] = default_storage.save(
-                        f"{RENDITION_PREFIX}/{clip.processing_token[:12]}{Path(path).name}", File(handle))
+                    names[field] = _save_whole(
+                        default_storage, f"{RENDITION_PREFIX}/{clip.processing_token[:12]}{Path(path).name}",
+                        File(handle))
                 saved.append(names[field])
         duplicate = find_near_duplicate(clip=clip, phash=rendition.phash)
         with transaction.atomic():

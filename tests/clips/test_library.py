@@ -613,3 +613,34 @@ def test_storage_trouble_that_outlasts_every_retry_ends_the_clip_in_words(teache
     clip.refresh_from_db()
     assert clip.status == Status.FAILED and "could not store this clip's files" in clip.failure_reason
     assert services.clips_sweep_stuck(older_than=timedelta(0)) == []
+
+
+def test_a_write_that_fails_part_way_leaves_no_half_file(teacher, monkeypatch):
+    """Django's file storage keeps what it had written when the disk fills: an original or a
+    rendition half-written under a name no row would ever hold, left for good."""
+    from django.core.files.storage import FileSystemStorage
+
+    real_save, attempted = FileSystemStorage._save, []
+
+    def fills_up(self, name, content):
+        attempted.append(name)
+        path = self.path(name)
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_bytes(b"\xff\xd8\xff" + b"\0" * 4093)  # what got written before the disk filled
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(FileSystemStorage, "_save", fills_up)
+    with pytest.raises(OSError):
+        services.clip_create(owner=teacher, original=jpeg_upload(), fields={
+            "title": "Pier", "alt_text": "A pier.", "truth": Truth.REAL, "source": "x", "licence": "CC0-1.0"})
+    assert not Clip.objects.exists()
+    assert storages["private"].listdir("originals")[1] == []
+
+    monkeypatch.setattr(FileSystemStorage, "_save", real_save)
+    clip = services.clip_create(owner=teacher, original=jpeg_upload(), fields={
+        "title": "Pier", "alt_text": "A pier.", "truth": Truth.REAL, "source": "x", "licence": "CC0-1.0"})
+    monkeypatch.setattr(FileSystemStorage, "_save", fills_up)
+    with pytest.raises(OSError):
+        services.clip_process(clip_id=clip.pk)
+    rendition = [name for name in attempted if name.startswith("m/")]
+    assert rendition and not any(default_storage.exists(name) for name in rendition)
