@@ -390,6 +390,14 @@ def _probe_problem(path: Path) -> str:
     return ""
 
 
+def _title_note(record, fields: dict) -> str:
+    """Say so when words that give the answer away were taken out of the manifest's title."""
+    if record.title and label_word(record.title):
+        return (f"the title “{record.title}” gave the answer away, so it is now “{fields['title']}”; "
+                "edit it on the clip's page")
+    return ""
+
+
 def _unshown_reason(fields: dict) -> str:
     """Why an imported clip reaches no learner yet, in words for the importer ("" when it does)."""
     if fields["truth"] == Truth.SYNTHETIC and fields["depicts_real_person"] and not fields["research_basis"]:
@@ -498,7 +506,7 @@ def clips_import(*, records, owner, dry_run: bool = False, on_progress=None) -> 
                     # The dataset's caveat on this label (e.g. DFDC does not say which method made a fake),
                     # and why a clip imported whole still reaches no learner.
                     lines.append(ImportLine(record.rel, "imported", "; ".join(filter(None, [
-                        record.note, _unshown_reason(fields)]))))
+                        record.note, _title_note(record, fields), _unshown_reason(fields)]))))
                 except (IntegrityError, OSError, ValueError) as error:
                     lines.append(ImportLine(record.rel, "rejected", f"could not be saved: {error}"))
         if on_progress:

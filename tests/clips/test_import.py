@@ -96,6 +96,16 @@ def test_imported_titles_do_not_leak_the_label(tmp_path):
     assert "fake" not in Clip.objects.get().title.lower()
 
 
+def test_a_title_cut_for_giving_the_answer_away_is_named_on_the_report(tmp_path):
+    """"Deep fake harbour" became "Deep harbour" without a word."""
+    write_jpeg(tmp_path / "h.jpg", (9, 90, 9))
+    (tmp_path / "m.csv").write_text("path,truth,technique,title,source,licence,depicts_real_person\n"
+                                    "h.jpg,synthetic,splice,Deep fake harbour,x,CC0-1.0,no\n")
+    out = run(str(tmp_path / "m.csv"), "--format", "csv")
+    assert "the title “Deep fake harbour” gave the answer away, so it is now “Deep harbour”" in out
+    assert Clip.objects.get().title == "Deep harbour"
+
+
 def test_a_description_that_gives_the_answer_away_is_rejected_not_used_as_alt_text(tmp_path):
     """The description becomes the alt text, which a learner can read before answering."""
     write_jpeg(tmp_path / "a.jpg", (10, 20, 30))
