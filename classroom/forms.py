@@ -2,6 +2,7 @@
 
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 
 from lessons.models import Lesson
 from quiz.models import Quiz
@@ -77,6 +78,7 @@ class AssignmentForm(forms.Form):
 
     def __init__(self, *args, classroom, user, assignment=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.assignment = assignment
         lessons, quizzes = Lesson.objects.published(), assignable_quizzes(user)
         if assignment is not None:
             # A quiz or lesson unpublished since it was assigned stays this assignment's own choice, so its
@@ -93,4 +95,12 @@ class AssignmentForm(forms.Form):
         data = super().clean()
         if bool(data.get("lesson")) == bool(data.get("quiz")):
             raise forms.ValidationError("Choose a lesson or a quiz (one of the two).")
+        due = data.get("due_at")
+        # The form shows minutes: the saved date, sent back as it was shown, is the same date.
+        was = self.assignment.due_at if self.assignment is not None else None
+        unchanged = due is not None and was is not None and abs((due - was).total_seconds()) < 60
+        if due is not None and due < timezone.now() and not unchanged:
+            # Set now with a date gone by, the work would be late for every student the moment it appears.
+            self.add_error("due_at", "That date has passed: every student would be late at once. Choose a later "
+                                     "one, or leave it empty for no due date.")
         return data

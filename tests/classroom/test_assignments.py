@@ -409,3 +409,21 @@ def test_work_taken_down_after_it_was_set_is_shown_as_such_without_a_dead_link(c
     assert html.count("(taken down: no longer available)") == 2
     assert lesson.get_absolute_url() not in html
     assert reverse("quiz:quiz_start", args=[data.quiz.public_id]) not in html
+
+
+def test_a_due_date_already_gone_by_is_refused_for_new_work_but_kept_on_old(client, data):
+    """Set with a date gone by, the work was late for every student the moment it appeared."""
+    client.force_login(data.teacher)
+    past = (timezone.localtime() - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    opens = (timezone.localtime() - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    url = reverse("classroom:assignment_create", args=[data.classroom.public_id])
+    response = client.post(url, {"kind": "regular", "quiz": data.quiz.pk, "opens_at": opens, "due_at": past})
+    assert response.status_code == 422 and "That date has passed" in response.content.decode()
+    assert data.classroom.assignments.count() == 1
+    # The class's own assignment was due days ago (build_class): editing its opening keeps that date.
+    old = data.assignment
+    response = client.post(reverse("classroom:assignment_edit", args=[data.classroom.public_id, old.public_id]), {
+        "kind": "regular", "quiz": data.quiz.pk,
+        "opens_at": timezone.localtime(old.opens_at - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "due_at": timezone.localtime(old.due_at).strftime("%Y-%m-%dT%H:%M")})
+    assert response.status_code == 302, response.content.decode()[:2000]
