@@ -489,6 +489,7 @@ def export_job_run(*, job_id: int) -> None:
         job.status = ExportStatus.RUNNING
         job.save(update_fields=["status"])
     classroom = job.classroom
+    written = None  # the file's name once named, for the failure path below
     try:
         assignments = list(classroom.assignments.all())
         _, total = analytics.export_size(classroom=classroom, assignments=assignments)
@@ -518,8 +519,8 @@ def export_job_run(*, job_id: int) -> None:
     except Exception as exc:  # noqa: BLE001 - the teacher sees the failure; the worker log has the rest
         # A file written but never recorded (the last update failed, a database restart) lists the
         # class's students with no row that names it: nothing would ever delete it (learner privacy).
-        if written := locals().get("written"):
-            _delete_export_files([written])
+        if written:  # the name the storage gave it, or (a write that failed part-way) the one asked for
+            _delete_export_files([job.file.name or written])
         # On a fresh connection: the failure may be the database connection itself.
         reconnect_if_broken()
         try:

@@ -110,7 +110,6 @@ def test_an_impossible_date_typed_by_hand_is_refused_in_words_and_erases_nothing
     from django.utils import timezone
 
     from classroom import services as class_services
-    from classroom.models import Assignment
     from tests.quiz.conftest import make_clips, make_quiz
 
     classroom = class_services.classroom_create(owner=teacher, name="Year 9")

@@ -205,8 +205,6 @@ def test_processing_twice_does_not_make_a_second_set_of_renditions(teacher_clien
 
 def test_a_superseded_run_discards_its_output(teacher, django_capture_on_commit_callbacks, monkeypatch):
     """Two runs on one clip (a swept job and its original): only one set of files survives."""
-    from django.core.files.base import ContentFile
-
     clip = services.clip_create(owner=teacher, original=jpeg_upload(), fields={
         "title": "Pier", "alt_text": "A pier.", "truth": Truth.REAL, "source": "x", "licence": "CC0-1.0"})
     real_render = media.render

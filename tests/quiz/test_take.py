@@ -13,7 +13,7 @@ from quiz import services
 from quiz.models import Attempt, Mode, Response, Selection
 from tests.factories import ClipFactory, UserFactory
 
-from .conftest import answer, current_token, make_clips, make_quiz, take_url
+from .conftest import answer, make_clips, make_quiz, take_url
 
 pytestmark = pytest.mark.django_db
 
