@@ -12,19 +12,20 @@ from django_ratelimit.core import user_or_ip
 
 
 def client_ip(request) -> str:
-    """The address a request came from, for django-ratelimit (``RATELIMIT_IP_META_KEY``).
+    """The address a request came from, for django-ratelimit (``RATELIMIT_IP_META_KEY``) and the
+    log-in lockout (``AXES_CLIENT_IP_CALLABLE``).
 
-    Behind ``AXES_IPWARE_PROXY_COUNT`` proxies (``AXES_PROXY_COUNT`` in the environment, as for
-    the log-in lockout), each appends the address it received from to X-Forwarded-For, so the
+    Behind ``AXES_IPWARE_PROXY_COUNT`` proxies (``AXES_PROXY_COUNT`` in the environment), each appends the address it received from to X-Forwarded-For, so the
     client's is that many entries from the right; whatever the client itself put further left is
     not trusted. With no proxy declared, the header is ignored (anyone can send it)."""
+    meta = getattr(request, "META", {})  # axes may ask about a log-in made without a request
     count = settings.AXES_IPWARE_PROXY_COUNT
     if count:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [part.strip() for part in meta.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         forwarded = [part for part in forwarded if part]
         if len(forwarded) >= count:
             return forwarded[-count]
-    return request.META["REMOTE_ADDR"]
+    return meta.get("REMOTE_ADDR", "")
 
 
 def learner_or_guest(group, request) -> str:

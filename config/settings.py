@@ -152,6 +152,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "accounts.models.axes_username"
+# The client's address behind the declared proxies, as the rate limits read it: without django-ipware
+# axes would count every log-in by the load balancer's address (one person's typos locking out all).
+AXES_CLIENT_IP_CALLABLE = "config.ratelimits.client_ip"
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -230,3 +230,19 @@ def test_password_reset_requests_are_limited_so_no_inbox_is_flooded(client, stud
 def test_the_sign_up_pages_log_in_link_keeps_the_way_back(client):
     html = client.get(reverse("accounts:signup") + "?next=/learn/").content.decode()
     assert 'href="/accounts/login/?next=/learn/"' in html.replace("%2F", "/")
+
+
+def test_behind_a_load_balancer_one_persons_wrong_passwords_do_not_lock_out_everyone(client, student, password,
+                                                                                    settings):
+    """Without django-ipware axes read every log-in as coming from the balancer: five typos from one
+    device locked the account for every device. It reads the client's address as the rate limits do."""
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("accounts:login"), {"username": student.email, "password": "wrong-password"},
+                    REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    locked = client.post(reverse("accounts:login"), {"username": student.email, "password": password},
+                         REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert locked.status_code == 429
+    other_device = client.post(reverse("accounts:login"), {"username": student.email, "password": password},
+                               REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert other_device.status_code == 302
