@@ -342,7 +342,7 @@ def _timeline(points):
     slot = 100 / max(len(points), 1)
     for i, point in enumerate(points):
         # Too few answers for a number: no bar (drawn as a dashed outline), never a 0 % or 100 % one.
-        enough = point.skill.enough_for_accuracy and point.skill.accuracy is not None
+        enough = point.skill.enough_for_accuracy
         height = round(point.skill.accuracy * 50, 2) if enough else 0
         bars.append({"x": round(i * slot + slot * 0.15, 2), "width": round(slot * 0.7, 2),
                      "y": round(50 - height, 2), "height": height, "point": point, "enough": enough,

@@ -17,7 +17,6 @@ from collections.abc import Iterable
 TOLERANCE = 0.05
 GRID = 3
 MIN_CELL_OVERLAP = 0.02
-GRID_CELLS = [f"{row},{column}" for row in range(GRID) for column in range(GRID)]
 
 
 def _boxes(regions: Iterable[dict]) -> list[tuple[float, float, float, float]]:

@@ -281,12 +281,15 @@ def _clip_ids(values: list[str]) -> set[int]:
 def quiz_clips(request, quiz_id):
     quiz = _own_quiz(request, quiz_id)
     library = Clip.objects.visible_to(request.user).ready().publishable()
-    chosen = set(quiz.items.values_list("clip_id", flat=True))
-    # Clips in the quiz that have left the library since (retired, made private, failed again):
-    # learners no longer get them, and the picker below no longer lists them to untick.
-    gone = chosen - set(library.filter(pk__in=chosen).values_list("pk", flat=True))
+
+    def gone_from(chosen: set[int]) -> set[int]:
+        # Clips in the quiz that have left the library since (retired, made private, failed again):
+        # learners no longer get them, and the picker below no longer lists them to untick.
+        return chosen - set(library.filter(pk__in=chosen).values_list("pk", flat=True))
+
     if request.method == "POST":
         if "remove_gone" in request.POST:
+            gone = gone_from(set(quiz.items.values_list("clip_id", flat=True)))
             services.quiz_set_clips(quiz=quiz, add=[], remove=sorted(gone))
             messages.success(request, f"Removed {len(gone)} clip{pluralize(len(gone))} no longer in the library.")
         else:
@@ -310,10 +313,11 @@ def quiz_clips(request, quiz_id):
         request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    items = quiz.items.select_related("clip")
+    items = list(quiz.items.select_related("clip"))
+    chosen = {item.clip_id for item in items}
     return render(request, "quiz/quiz_clips.html", {
         "quiz": quiz, "filter_form": filter_form, "page": page, "query": query.urlencode(), "chosen": chosen,
-        "gone": gone, "items": items,
+        "gone": gone_from(chosen), "items": items,
     })
 
 
