@@ -183,6 +183,15 @@ def test_a_class_sees_no_answer_given_before_the_student_joined_or_while_they_we
     assert standings.codes[newcomer.pk] == standings.codes[leaver.pk] == [analytics._UNTOUCHED]
     report = analytics.item_analysis(classroom=data.classroom, assignments=[data.assignment], quiz=data.quiz)
     assert report.n_learners == len(data.students) - 1
+    # The pre-test's answers of both (the class's assignment becomes the pre-test): not in the gain.
+    pre, post = add_prepost(data)
+    memberships = list(Membership.objects.filter(classroom=data.classroom, student__in=[newcomer, leaver]))
+    gain = analytics.prepost(classroom=data.classroom, assignments=[pre, post], post=post, memberships=memberships)
+    assert all(row.pre.n == 0 for row in gain.rows)
+    # Nor the student page's work list: the assignment is not "started" by what was done before joining.
+    joined = Membership.objects.get(classroom=data.classroom, student=newcomer).joined_at
+    work = analytics.work_table(assignments=[pre], learner_ids=[newcomer.pk], since=joined)
+    assert work.get(newcomer.pk, pre).started_at is None
 
 
 def test_item_analysis_equals_scoring_item_statistics_and_alpha_on_first_attempts(data):

@@ -360,7 +360,7 @@ def test_the_same_work_is_set_again_only_once_the_earlier_assignment_is_due(data
                                       kind=AssignmentKind.POST, pre=pre, opens_at=now + timedelta(days=7))
     services.assignment_update(assignment=pre, quiz=other.quiz, kind=AssignmentKind.PRE, opens_at=now,
                                due_at=now + timedelta(days=8))
-    assert post.pre == pre
+    assert Assignment.objects.get(pk=post.pk).pre_id == pre.pk
 
 
 def test_the_database_refuses_the_same_work_opening_twice_at_once(data, lesson):

@@ -590,9 +590,13 @@ def test_words_that_merely_contain_a_label_word_are_fine(title):
     assert label_word(title) is None
 
 
-def test_storage_trouble_that_outlasts_every_retry_ends_the_clip_in_words(teacher, monkeypatch):
+def test_storage_trouble_that_outlasts_every_retry_ends_the_clip_in_words(teacher, teacher_client, monkeypatch,
+                                                                          django_capture_on_commit_callbacks):
     """A full or read-only disk sent the clip back to "pending" after each try, and the sweeper sent
-    it again every ten minutes for ever: the teacher saw "Processing" and no word."""
+    it again every ten minutes for ever: the teacher saw "Processing" and no word. The upload is kept
+    (rule 5), so "Try again" works once the disk is back."""
+    from celery.exceptions import Retry
+
     from clips.tasks import clip_process
 
     clip = services.clip_create(owner=teacher, original=jpeg_upload(), fields={
@@ -602,7 +606,7 @@ def test_storage_trouble_that_outlasts_every_retry_ends_the_clip_in_words(teache
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(storages["private"], "open", full)
-    with pytest.raises(Exception):  # a retry: the clip waits for the next one
+    with pytest.raises(Retry):  # a retry: the clip waits for the next one
         clip_process.apply(args=[clip.pk], retries=4, throw=True)
     clip.refresh_from_db()
     assert clip.status == Status.PENDING
@@ -611,6 +615,12 @@ def test_storage_trouble_that_outlasts_every_retry_ends_the_clip_in_words(teache
     clip.refresh_from_db()
     assert clip.status == Status.FAILED and "could not store this clip's files" in clip.failure_reason
     assert services.clips_sweep_stuck(older_than=timedelta(0)) == []
+    monkeypatch.undo()
+    assert storages["private"].exists(clip.original.name)
+    with django_capture_on_commit_callbacks(execute=True):
+        teacher_client.post(reverse("clips:retry", args=[clip.public_id]))
+    clip.refresh_from_db()
+    assert clip.status == Status.READY
 
 
 def test_a_write_that_fails_part_way_leaves_no_half_file(teacher, monkeypatch):
@@ -640,5 +650,6 @@ def test_a_write_that_fails_part_way_leaves_no_half_file(teacher, monkeypatch):
     monkeypatch.setattr(FileSystemStorage, "_save", fills_up)
     with pytest.raises(OSError):
         services.clip_process(clip_id=clip.pk)
+    assert storages["private"].exists(clip.original.name)  # the upload itself stays, for the retry
     rendition = [name for name in attempted if name.startswith("m/")]
     assert rendition and not any(default_storage.exists(name) for name in rendition)
