@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from config.db import reconnect_if_broken
+from config.files import save_whole
 
 from . import analytics
 from .models import (
@@ -489,7 +490,6 @@ def export_job_run(*, job_id: int) -> None:
         job.status = ExportStatus.RUNNING
         job.save(update_fields=["status"])
     classroom = job.classroom
-    written = None  # the file's name once named, for the failure path below
     try:
         assignments = list(classroom.assignments.all())
         _, total = analytics.export_size(classroom=classroom, assignments=assignments)
@@ -504,10 +504,9 @@ def export_job_run(*, job_id: int) -> None:
                     ExportJob.objects.filter(pk=job.pk).update(done=min(n, total))
             text.flush()
             spool.seek(0)
-            # Named first, so a write that fails half-way (a full disk) leaves nothing behind either.
-            written = job.file.field.generate_filename(job, export_filename(classroom))
-            written = job.file.storage.get_available_name(written)
-            job.file.name = job.file.storage.save(written, File(spool))
+            # A write that fails half-way (a full disk) leaves nothing behind (save_whole).
+            name = job.file.field.generate_filename(job, export_filename(classroom))
+            job.file.name = save_whole(job.file.storage, name, File(spool))
             text.detach()
         finished = ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(
             status=ExportStatus.DONE, file=job.file.name, done=total, finished_at=timezone.now()
@@ -519,8 +518,8 @@ def export_job_run(*, job_id: int) -> None:
     except Exception as exc:  # noqa: BLE001 - the teacher sees the failure; the worker log has the rest
         # A file written but never recorded (the last update failed, a database restart) lists the
         # class's students with no row that names it: nothing would ever delete it (learner privacy).
-        if written:  # the name the storage gave it, or (a write that failed part-way) the one asked for
-            _delete_export_files([job.file.name or written])
+        if job.file.name:
+            _delete_export_files([job.file.name])
         # On a fresh connection: the failure may be the database connection itself.
         reconnect_if_broken()
         try:

@@ -25,6 +25,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from config.db import reconnect_if_broken
+from config.files import save_whole
 
 from .models import LABEL_WORDS, Clip, Status, Technique, Truth, Visibility, label_word
 
@@ -40,18 +41,21 @@ UNEXPECTED_FAILURE = (
 MISSING_ORIGINAL = "The uploaded file is no longer stored; upload it again."
 
 
-def _enqueue(task, *args) -> None:
-    """Send a task after commit; if the broker is down, leave the clip waiting.
-
-    The upload is already stored with status pending, so nothing is lost: the
-    sweeper (``clips_sweep_stuck``) sends it again once Redis is back.
+def _enqueue(task, *args, on_broker_down=None) -> None:
+    """Send a task after commit. If the broker is down, ``on_broker_down()`` says so (an import job
+    fails in words); without it the work waits: a clip is stored with status pending, so nothing is
+    lost, and the sweeper (``clips_sweep_stuck``) sends it again once Redis is back.
     """
 
     def send():
         try:
             task.delay(*args)
         except Exception:  # kombu/redis raise several kinds of connection errors
-            log.warning("broker unavailable; %s%s stays queued for the sweeper", task.name, args, exc_info=True)
+            if on_broker_down is None:
+                log.warning("broker unavailable; %s%s stays queued for the sweeper", task.name, args, exc_info=True)
+            else:
+                log.warning("broker unavailable; %s%s not sent", task.name, args, exc_info=True)
+                on_broker_down()
 
     transaction.on_commit(send)
 
@@ -70,21 +74,6 @@ def media_limits():
 # --- upload ---------------------------------------------------------------
 
 
-def _save_whole(storage, name: str, content) -> str:
-    """``storage.save``, leaving nothing behind when the write fails part-way (a full disk): Django's
-    file storage keeps the half-written file, under a name no row will ever hold."""
-    name = storage.get_available_name(name)
-    try:
-        return storage.save(name, content)
-    except Exception:
-        try:
-            if storage.exists(name):
-                storage.delete(name)
-        except OSError:
-            log.warning("could not remove the half-written %s", name, exc_info=True)
-        raise
-
-
 def clip_create(*, owner, original: File, fields: dict, import_key: str | None = None) -> Clip:
     """Save the original privately and create a pending clip; processing is enqueued after commit."""
     return clip_add(clip=Clip(owner=owner, import_key=import_key, **fields), original=original)
@@ -100,7 +89,7 @@ def clip_add(*, clip: Clip, original: File) -> Clip:
         clip.technique = Technique.AUTHENTIC
     private = storages["private"]
     # Store first, then the row: if the row fails, remove the file so nothing is half-saved.
-    name = _save_whole(private, f"originals/{secrets.token_hex(16)}", original)
+    name = save_whole(private, f"originals/{secrets.token_hex(16)}", original)
     try:
         with transaction.atomic():
             clip.original.name = name
@@ -243,7 +232,7 @@ def clip_process(*, clip_id: int) -> ProcessOutcome:
             path = getattr(rendition, field)
             if path:
                 with open(path, "rb") as handle:
-                    names[field] = _save_whole(
+                    names[field] = save_whole(
                         default_storage, f"{RENDITION_PREFIX}/{clip.processing_token[:12]}{Path(path).name}",
                         File(handle))
                 saved.append(names[field])
@@ -597,19 +586,14 @@ def import_job_start(*, owner, fmt: str, archive: File):
     from .models import ImportJob
     from .tasks import import_job_run
 
+    def broker_down():
+        # Not left "waiting" for ever (the clip sweeper re-sends clips, not imports): said in words.
+        ImportJob.objects.filter(pk=job.pk, status=ImportJob.JobStatus.PENDING).update(
+            status=ImportJob.JobStatus.FAILED, error=IMPORT_BROKER_DOWN, finished_at=timezone.now())
+
     with transaction.atomic():
         job = ImportJob.objects.create(owner=owner, fmt=fmt, archive=archive)
-
-        def send():
-            try:
-                import_job_run.delay(job.pk)
-            except Exception:  # kombu and redis raise several kinds of connection errors
-                # Not left "waiting" for ever (the clip sweeper re-sends clips, not imports): said in words.
-                log.warning("broker unavailable; import job %s marked failed", job.pk, exc_info=True)
-                ImportJob.objects.filter(pk=job.pk, status=ImportJob.JobStatus.PENDING).update(
-                    status=ImportJob.JobStatus.FAILED, error=IMPORT_BROKER_DOWN, finished_at=timezone.now())
-
-        transaction.on_commit(send)
+        _enqueue(import_job_run, job.pk, on_broker_down=broker_down)
     return job
 
 

@@ -15,9 +15,9 @@ def client_ip(request) -> str:
     """The address a request came from, for django-ratelimit (``RATELIMIT_IP_META_KEY``) and the
     log-in lockout (``AXES_CLIENT_IP_CALLABLE``).
 
-    Behind ``AXES_IPWARE_PROXY_COUNT`` proxies (``AXES_PROXY_COUNT`` in the environment), each appends the address it received from to X-Forwarded-For, so the
-    client's is that many entries from the right; whatever the client itself put further left is
-    not trusted. With no proxy declared, the header is ignored (anyone can send it)."""
+    Behind ``AXES_IPWARE_PROXY_COUNT`` proxies (``AXES_PROXY_COUNT`` in the environment), each
+    appends the address it received from to X-Forwarded-For, so the client's is that many entries
+    from the right; whatever the client itself put further left is not trusted. With no proxy declared, the header is ignored (anyone can send it)."""
     meta = getattr(request, "META", {})  # axes may ask about a log-in made without a request
     count = settings.AXES_IPWARE_PROXY_COUNT
     if count:
