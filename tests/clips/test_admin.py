@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from clips import services
 from clips.models import Clip
-from tests.clips.test_library import jpeg_upload
+from tests.clips.test_library import jpeg_upload, processed_clip
 from tests.factories import ClipFactory, admin_change_data
 
 pytestmark = pytest.mark.django_db
@@ -78,15 +78,6 @@ def test_the_admin_shares_a_real_person_with_a_whole_consent_record_or_a_researc
         assert response.status_code == 302, response.context["adminform"].form.errors
         clip.refresh_from_db()
         assert clip.visibility == "public"
-
-
-def processed_clip(teacher, django_capture_on_commit_callbacks, title="Pier"):
-    with django_capture_on_commit_callbacks(execute=True):
-        clip = services.clip_create(owner=teacher, original=jpeg_upload(), fields={
-            "title": title, "alt_text": "A pier.", "truth": "real", "source": "x", "licence": "CC0-1.0"})
-    clip.refresh_from_db()
-    assert clip.rendition and clip.original
-    return clip
 
 
 def test_deleting_a_clip_in_the_admin_stops_serving_it_and_removes_the_original(

@@ -330,18 +330,20 @@ def test_sweeper_requeues_stuck_clips(teacher, django_capture_on_commit_callback
     assert clip.status == Status.READY
 
 
-def _processed_clip(teacher, django_capture_on_commit_callbacks, **fields):
+def processed_clip(teacher, django_capture_on_commit_callbacks, **fields):
+    """An uploaded clip that went through the media pipeline: rendition made, original kept privately."""
     base = {"title": "Field", "alt_text": "A field.", "truth": Truth.REAL, "source": "x", "licence": "CC0-1.0"}
     base.update(fields)
     with django_capture_on_commit_callbacks(execute=True):
         clip = services.clip_create(owner=teacher, original=jpeg_upload(size=(400, 300)), fields=base)
     clip.refresh_from_db()
+    assert clip.rendition and clip.original
     return clip
 
 
 def test_synthetic_download_carries_a_visible_mark_and_iptc_xmp(teacher_client, teacher,
                                                                 django_capture_on_commit_callbacks, tmp_path):
-    clip = _processed_clip(teacher, django_capture_on_commit_callbacks, truth=Truth.SYNTHETIC,
+    clip = processed_clip(teacher, django_capture_on_commit_callbacks, truth=Truth.SYNTHETIC,
                            technique=Technique.SPLICE, explanation="Pasted.", digital_source_type="compositeCapture")
     response = teacher_client.get(reverse("clips:download", args=[clip.public_id]))
     assert response.status_code == 200
@@ -361,23 +363,23 @@ def test_synthetic_download_carries_a_visible_mark_and_iptc_xmp(teacher_client, 
 
 
 def test_real_download_is_the_plain_rendition(teacher_client, teacher, django_capture_on_commit_callbacks):
-    clip = _processed_clip(teacher, django_capture_on_commit_callbacks)
+    clip = processed_clip(teacher, django_capture_on_commit_callbacks)
     response = teacher_client.get(reverse("clips:download", args=[clip.public_id]))
     with clip.rendition.open("rb") as handle:
         assert b"".join(response.streaming_content) == handle.read()
 
 
 def test_near_duplicate_upload_is_flagged(teacher, teacher_client, django_capture_on_commit_callbacks):
-    first = _processed_clip(teacher, django_capture_on_commit_callbacks, title="Field one")
-    second = _processed_clip(teacher, django_capture_on_commit_callbacks, title="Field two")
+    first = processed_clip(teacher, django_capture_on_commit_callbacks, title="Field one")
+    second = processed_clip(teacher, django_capture_on_commit_callbacks, title="Field two")
     assert second.near_duplicate_of == first
     page = teacher_client.get(reverse("clips:detail", args=[second.public_id])).content.decode()
     assert "looks almost the same as" in page
 
 
 def test_a_fake_and_its_own_original_are_not_flagged_as_duplicates(teacher, django_capture_on_commit_callbacks):
-    real = _processed_clip(teacher, django_capture_on_commit_callbacks, title="Field one")
-    fake = _processed_clip(teacher, django_capture_on_commit_callbacks, title="Field two", truth=Truth.SYNTHETIC,
+    real = processed_clip(teacher, django_capture_on_commit_callbacks, title="Field one")
+    fake = processed_clip(teacher, django_capture_on_commit_callbacks, title="Field two", truth=Truth.SYNTHETIC,
                            technique=Technique.RETOUCH, explanation="Smoothed.", digital_source_type="humanEdits",
                            sibling=real)
     assert fake.near_duplicate_of is None

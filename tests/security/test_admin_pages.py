@@ -10,7 +10,7 @@ from classroom.models import ExportJob, ExportStatus
 from clips.models import ImportJob
 from lessons.models import LessonProgress
 from tests.classroom.conftest import build_class
-from tests.clips.test_admin import processed_clip
+from tests.clips.test_library import processed_clip
 
 pytestmark = pytest.mark.django_db
 
