@@ -110,8 +110,6 @@ def test_a_clip_deletion_that_rolls_back_keeps_the_clips_files(teacher, django_c
     """Rule 5: the files go only once the deletion is committed; a rolled-back one leaves a whole clip."""
     from django.db import transaction
 
-    from clips import services
-
     clip = processed_clip(teacher, django_capture_on_commit_callbacks)
     pk, original, rendition = clip.pk, clip.original.name, clip.rendition.name
     with django_capture_on_commit_callbacks(execute=True):
