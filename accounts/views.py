@@ -24,7 +24,7 @@ def signup(request):
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="accounts.backends.ModelBackend")
         messages.success(request, "Welcome to Second Look. Your account is ready.")
         # Only a path on this site, as LoginView checks it: never another host, never a crash.
         target = request.GET.get("next", "")

@@ -29,10 +29,16 @@ def client_ip(request) -> str:
 
 
 def learner_or_guest(group, request) -> str:
+    """``user:<pk>`` for a session logged in to an account, ``guest:<key>`` for a guest's, else
+    ``ip:<address>``. The account is the one the session was logged in as, read without loading
+    it (``session_user_id``): counting needs no more, and the answer view reads the learner's row
+    with its own query (``accounts.backends``)."""
+    from accounts.backends import session_user_id
     from quiz.services import GUEST_SESSION_KEY
 
-    if request.user.is_authenticated:
-        return f"user:{request.user.pk}"
+    user_id = session_user_id(request)
+    if user_id is not None:
+        return f"user:{user_id}"
     guest_key = request.session.get(GUEST_SESSION_KEY, "")
     if guest_key:
         return f"guest:{guest_key}"

@@ -28,6 +28,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.backends.utils import CursorWrapper
 from django.db.models import Model
 
+from accounts.models import User
 from clips.models import Clip
 
 from .models import CLIP_REVEAL_FIELDS, SCORE_COUNTS, Attempt, AttemptItem, AttemptScore, Response
@@ -161,6 +162,7 @@ def column(model: type[Model], name: str) -> str:
 ITEM = Columns(AttemptItem, "i")
 ATTEMPT = Columns(Attempt, "a")
 CLIP = Columns(Clip, "c", ["id", "public_id", "title", *CLIP_REVEAL_FIELDS])  # the rest stays deferred
+LEARNER = Columns(User, "u")  # every column: it becomes request.user
 
 
 @dataclass
@@ -172,26 +174,29 @@ class Target:
     total: int  # items in the attempt
     open: int  # items not yet answered
     first_open: Optional[int]  # position of the item to answer now (None: all answered)
+    learner: Optional[User] = None  # the attempt's learner, read when the lookup was scoped to one
 
     @property
     def is_current(self) -> bool:
         return not self.answered and self.first_open == self.item.position
 
 
-def _target_sql(scope: str) -> str:
+def _target_sql(scope: str, with_learner: bool) -> str:
     i, a, c, r = table(AttemptItem), table(Attempt), table(Clip), table(Response)
     item_id, attempt_id = column(Response, "item"), column(AttemptItem, "attempt")
     pk = column(AttemptItem, "pk")
     unanswered = f"NOT EXISTS (SELECT 1 FROM {r} r WHERE r.{item_id} = o.{pk})"
+    learner = (f" JOIN {table(User)} u ON u.{column(User, 'pk')} = a.{column(Attempt, 'learner')}"
+               if with_learner else "")
     return (
-        f"SELECT {ITEM.sql()}, {ATTEMPT.sql()}, {CLIP.sql()},"
+        f"SELECT {ITEM.sql()}, {ATTEMPT.sql()}, {CLIP.sql()},{f' {LEARNER.sql()},' if with_learner else ''}"
         f" EXISTS (SELECT 1 FROM {r} r WHERE r.{item_id} = i.{pk}),"
         f" (SELECT COUNT(*) FROM {i} o WHERE o.{attempt_id} = i.{attempt_id}),"
         f" (SELECT COUNT(*) FROM {i} o WHERE o.{attempt_id} = i.{attempt_id} AND {unanswered}),"
         f" (SELECT MIN(o.{column(AttemptItem, 'position')}) FROM {i} o"
         f"  WHERE o.{attempt_id} = i.{attempt_id} AND {unanswered})"
         f" FROM {i} i JOIN {a} a ON a.{column(Attempt, 'pk')} = i.{attempt_id}"
-        f" JOIN {c} c ON c.{column(Clip, 'pk')} = i.{column(AttemptItem, 'clip')}"
+        f" JOIN {c} c ON c.{column(Clip, 'pk')} = i.{column(AttemptItem, 'clip')}{learner}"
         f" WHERE i.{column(AttemptItem, 'token')} = %s AND {scope}"
     )
 
@@ -212,7 +217,11 @@ def answer_target(*, token: str, attempt_pk: Optional[int] = None, attempt_publi
     """The item with this token, in one query: in the attempt with this primary key, or in
     the attempt with this public id that belongs to this learner (or, without a learner,
     to this guest browser): ``models.learner_filter``'s rule, in SQL. None when there is no
-    such item."""
+    such item.
+
+    Scoped to a learner, it reads the learner's row too (``Target.learner``, also set as the
+    attempt's ``learner``), for ``accounts.backends.user_preloaded``: the answer view scopes by
+    the account its session names and has ``request.user`` confirm that account from this row."""
     if attempt_pk is not None:
         scope, params = "a.{pk} = %s", [attempt_pk]
     elif learner_id is not None:
@@ -222,9 +231,10 @@ def answer_target(*, token: str, attempt_pk: Optional[int] = None, attempt_publi
         params = [attempt_public_id, guest_key]
     else:
         return None
+    with_learner = attempt_pk is None and learner_id is not None
     sql = _cached_sql(scope, lambda: _target_sql(scope.format(
         pk=column(Attempt, "pk"), public_id=column(Attempt, "public_id"), learner=column(Attempt, "learner"),
-        guest=column(Attempt, "guest_key"))))
+        guest=column(Attempt, "guest_key")), with_learner))
     db = connections[DEFAULT_DB_ALIAS]
     with _cursor(db) as c:
         c.execute(sql, [token, *params])
@@ -234,9 +244,15 @@ def answer_target(*, token: str, attempt_pk: Optional[int] = None, attempt_publi
     n_item, n_attempt, n_clip = len(ITEM), len(ATTEMPT), len(CLIP)
     item = ITEM.make(row[:n_item], db)
     item.attempt = ATTEMPT.make(row[n_item:n_item + n_attempt], db)
-    item.clip = CLIP.make(row[n_item + n_attempt:n_item + n_attempt + n_clip], db)
-    answered, total, open_count, first_open = row[n_item + n_attempt + n_clip:]
-    return Target(item=item, answered=bool(answered), total=total, open=open_count, first_open=first_open)
+    at = n_item + n_attempt + n_clip
+    item.clip = CLIP.make(row[n_item + n_attempt:at], db)
+    learner = None
+    if with_learner:
+        learner = item.attempt.learner = LEARNER.make(row[at:at + len(LEARNER)], db)
+        at += len(LEARNER)
+    answered, total, open_count, first_open = row[at:]
+    return Target(item=item, answered=bool(answered), total=total, open=open_count, first_open=first_open,
+                  learner=learner)
 
 
 _RESPONSE_FIELDS = ("item", "answered_fake", "confidence", "time_ms", "point_x", "point_y", "grid_cell",

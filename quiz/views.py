@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 from django_ratelimit.decorators import ratelimit
 
+from accounts.backends import session_user_id, user_preloaded
 from accounts.decorators import teacher_required
 from clips.models import Clip, Technique
 
@@ -150,16 +151,23 @@ def _current_item(request, attempt):
 # Generous: a quick learner answers one item every few seconds; a script does not get to hammer it.
 @ratelimit(key="config.ratelimits.learner_or_guest", rate="120/m", method="POST", block=True)
 def response_submit(request, attempt_id):
-    if _needs_login(request):
-        return redirect_to_login(reverse("quiz:attempt_take", args=[attempt_id]))
-    # One query for the item with its attempt (scoped to this visitor), clip and the
-    # attempt's state; when that finds nothing, the plain attempt lookup says 404 or
-    # the service says "not part of this attempt".
+    # One query for the item with its attempt (scoped to this visitor), clip, the attempt's
+    # state and, for a signed-in learner, their account's row; when that finds nothing, the
+    # plain attempt lookup says 404 or the service says "not part of this attempt".
+    # The scope is the account the session names, before anything checked it: request.user
+    # then checks it as on every page, from the row just read (accounts.backends), and the
+    # item is kept only if its learner is who request.user says is asking.
     token = request.POST.get("token", "")
     target = None
     if token:
-        target = sql.answer_target(token=token, attempt_public_id=attempt_id, learner_id=request.user.pk,
+        target = sql.answer_target(token=token, attempt_public_id=attempt_id, learner_id=session_user_id(request),
                                    guest_key=_guest_key(request))
+    with user_preloaded(target.learner if target is not None else None):
+        needs_login = _needs_login(request)
+    if needs_login:
+        return redirect_to_login(reverse("quiz:attempt_take", args=[attempt_id]))
+    if target is not None and target.learner is not None and target.learner.pk != request.user.pk:
+        target = None
     attempt = target.item.attempt if target is not None else _attempt(request, attempt_id)
     form = AnswerForm.of(attempt.ask_confidence, request.POST)
     if not form.is_valid():

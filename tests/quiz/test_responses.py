@@ -193,6 +193,48 @@ def test_another_learner_cannot_see_or_answer_my_attempt(client, attempt):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_an_answer_from_a_session_logged_out_by_a_password_change_is_not_recorded(student_client, student,
+                                                                                attempt, htmx):
+    """The answer view reads the learner's account with the item (accounts.backends); the
+    session's password hash is still checked against it, as on every page."""
+    token = current_token(attempt)
+    student.set_password("a-new-password-2026")
+    student.save()
+    response = answer(student_client, attempt, token=token, htmx=htmx)
+    location = response["HX-Redirect"] if htmx else response["Location"]
+    assert response.status_code == 200 if htmx else 302
+    assert location.startswith(reverse(settings.LOGIN_URL))
+    assert not Response.objects.exists()
+    assert "_auth_user_id" not in student_client.session
+
+
+@pytest.mark.django_db
+def test_an_answer_from_a_deactivated_account_is_not_recorded(student_client, student, attempt):
+    token = current_token(attempt)
+    student.is_active = False
+    student.save()
+    response = answer(student_client, attempt, token=token)
+    assert response.status_code == 302 and response["Location"].startswith(reverse(settings.LOGIN_URL))
+    assert not Response.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_session_whose_log_in_no_longer_holds_cannot_answer_its_old_accounts_attempt(student_client, attempt):
+    """A session naming an authentication backend no longer configured is not logged in, and
+    Django leaves it as it is. With a guest key in it too, it may answer as that guest, but
+    the item read by the account it names is not that guest's: 404, nothing stored."""
+    from django.contrib.auth import BACKEND_SESSION_KEY
+
+    session = student_client.session
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.RemoteUserBackend"
+    session[services.GUEST_SESSION_KEY] = "a-guest-key-of-this-browser"
+    session.save()
+    assert answer(student_client, attempt).status_code == 404
+    assert not Response.objects.exists()
+
+
+@pytest.mark.django_db
 def test_anonymous_visitor_is_sent_to_log_in_for_an_attempt(client, attempt):
     response = client.get(take_url(attempt))
     assert response.status_code == 302 and "/accounts/login/" in response.url
@@ -258,11 +300,11 @@ def test_take_and_answer_query_counts_do_not_grow_with_the_quiz(
     with django_assert_max_num_queries(5):
         assert student_client.get(take_url(attempt), headers={"HX-Request": "true"}).status_code == 200
     first, second = (attempt.items.get(position=p).token for p in (1, 2))
-    # session, user, the item with its attempt, clip and the attempt's state, then the insert
+    # session, the item with its attempt, clip, learner and the attempt's state, then the insert
     # and the score upsert (inside a savepoint here: the test's own transaction).
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(6):
         assert answer(student_client, attempt, token=first, htmx=True).status_code == 200
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(6):
         assert answer(student_client, attempt, token=second).status_code == 302
 
 
@@ -276,16 +318,16 @@ def test_an_assessment_answer_and_its_next_item_take_a_bounded_number_of_queries
     attempt = services.attempt_start(quiz=quiz, learner=student)
     student_client.get(take_url(attempt))
     token = current_token(attempt)
-    # The answer's seven (as above), then the next item: the attempt's counts, the item with its
+    # The answer's six (as above), then the next item: the attempt's counts, the item with its
     # clip, and its first showing.
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(9):
         response = answer(student_client, attempt, token=token, htmx=True)
     assert response.status_code == 200 and "answer-form" in response.content.decode()
     while (token := current_token(attempt)) != attempt.items.order_by("position").last().token:
         answer(student_client, attempt, token=token, htmx=True)
-    # The last answer: the seven, the attempt's end (the same statement on PostgreSQL), and the
+    # The last answer: the six, the attempt's end (the same statement on PostgreSQL), and the
     # quiz's reveal date (is the end a reveal?), once per attempt.
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(8):
         response = answer(student_client, attempt, token=token, htmx=True)
     # No reveal date: the end of the attempt is the reveal, of the last item first.
     assert response.status_code == 200 and 'class="reveal"' in response.content.decode()
@@ -300,9 +342,11 @@ def test_answer_htmx_reveal_renders_from_the_objects_in_hand(student_client, att
         response = answer(student_client, attempt, token=token, htmx=True)
     assert response.status_code == 200 and 'class="reveal"' in response.content.decode()
     sqls = [q["sql"] for q in ctx.captured_queries]
-    # session, user, the item with everything it needs, then the writes in a savepoint (the
-    # test's own transaction): one statement on PostgreSQL, an insert and an upsert elsewhere.
-    assert len(sqls) == (6 if connection.vendor == "postgresql" else 7), sqls
+    # session, the item with everything it needs and the learner's account (no query of its own:
+    # accounts.backends), then the writes in a savepoint (the test's own transaction): one
+    # statement on PostgreSQL, an insert and an upsert elsewhere.
+    assert len(sqls) == (5 if connection.vendor == "postgresql" else 6), sqls
+    assert not any(sql.startswith('SELECT "accounts_user"') for sql in sqls), sqls
     after_insert = sqls[[i for i, sql in enumerate(sqls) if "INSERT INTO" in sql][0] + 1:]
     assert all(not sql.startswith("SELECT") for sql in after_insert), after_insert
     # One read of the attempt (joined with the item), none of the quiz.

@@ -105,9 +105,9 @@ def test_answering_an_item_takes_a_bounded_number_of_queries(student_client, att
     student_client.get(take_url(attempt))
     answer(student_client, attempt, fake=True, confidence=80, htmx=True)
     token = current_token(attempt)
-    # session, user, the item with its attempt and clip, item states, then the insert and
+    # session, the item with its attempt, clip, learner and item states, then the insert and
     # the score update in one transaction (savepoints for the test's own transaction).
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         response = answer(student_client, attempt, token=token, fake=True, confidence=80, htmx=True)
     assert response.status_code == 200
 
