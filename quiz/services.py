@@ -447,6 +447,22 @@ class Outcome:
     def correct(self) -> bool:
         return self.response.answered_fake == self.item.clip.is_synthetic
 
+    @property
+    def tell_verdict(self) -> str:
+        """What the reveal says of where the learner pointed, or nothing. Only a fake has a tell
+        to find: a verdict stored before a clip was relabelled real is not shown."""
+        response, clip = self.response, self.item.clip
+        if not (response.answered_fake and clip.is_synthetic):
+            return ""
+        if response.found_tell is not None:
+            return "You pointed at a real tell." if response.found_tell else "You pointed somewhere else than the tell."
+        if response.point_x is not None or response.grid_cell:
+            return ("This clip has no marked place in the frame to compare your pointing with"
+                    + (": its tells are moments in time, listed below." if clip.time_regions else "."))
+        if clip.box_regions:
+            return "You did not point at where you saw it: the tells are marked below."
+        return ""
+
 
 def _outcome(item: AttemptItem, response: Response) -> Outcome:
     return Outcome(item=item, response=response)

@@ -138,3 +138,31 @@ def test_a_video_reveal_marks_its_tells_on_the_timeline_and_the_countdown_stays(
     assert "From 2.0 s to 4.5 s" in html
     first, last = (reveals[i.clip_id] for i in attempt.items.order_by("position"))
     assert "data-seconds-left" in first and "data-seconds-left" not in last  # none once it is over
+
+
+BOX = {"x": 0.1, "y": 0.1, "w": 0.3, "h": 0.3}
+MOMENT = {"start": 1.0, "end": 2.0}
+
+
+@pytest.mark.parametrize("truth, regions, answered_fake, pointing, said", [
+    (Truth.SYNTHETIC, [BOX], True, {"point_x": 0.2, "point_y": 0.2, "found_tell": True}, "You pointed at a real tell."),
+    (Truth.SYNTHETIC, [BOX], True, {"point_x": 0.9, "point_y": 0.9, "found_tell": False},
+     "You pointed somewhere else than the tell."),
+    (Truth.SYNTHETIC, [MOMENT], True, {"grid_cell": "1,1"},
+     "This clip has no marked place in the frame to compare your pointing with: its tells are moments in time, "
+     "listed below."),
+    (Truth.SYNTHETIC, [], True, {"point_x": 0.5, "point_y": 0.5},
+     "This clip has no marked place in the frame to compare your pointing with."),
+    (Truth.SYNTHETIC, [BOX], True, {}, "You did not point at where you saw it: the tells are marked below."),
+    (Truth.SYNTHETIC, [MOMENT], True, {}, ""),
+    (Truth.SYNTHETIC, [BOX], False, {}, ""),  # answered real: no pointing was asked
+    # A verdict stored before the clip was relabelled real is not shown: a real clip has no tell.
+    (Truth.REAL, [], True, {"point_x": 0.2, "point_y": 0.2, "found_tell": True}, ""),
+], ids=["found", "missed", "pointed-at-a-moment-only-fake", "pointed-no-regions", "did-not-point",
+        "did-not-point-moments", "answered-real", "relabelled-real"])
+def test_the_reveal_says_what_became_of_the_pointing(truth, regions, answered_fake, pointing, said):
+    from quiz.models import AttemptItem, Response
+
+    item = AttemptItem(clip=Clip(truth=truth, regions=regions), position=1)
+    outcome = services.Outcome(item=item, response=Response(item=item, answered_fake=answered_fake, **pointing))
+    assert outcome.tell_verdict == said
