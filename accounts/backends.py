@@ -17,7 +17,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from django.contrib.auth import SESSION_KEY, get_user_model
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.core.exceptions import ValidationError
 
@@ -26,11 +27,12 @@ _preloaded: ContextVar = ContextVar("preloaded_user", default=None)
 
 def session_user_id(request):
     """The primary key of the account this session was logged in as, without loading it; None
-    for a session with no log-in. Not proof of who is asking: ``request.user`` checks the
-    account and the session's password hash, this does not. For keys that only count (rate
-    limits) and for scoping a query whose rows ``request.user`` then confirms."""
+    for a session with no log-in, or one by a backend no longer configured (which Django reads
+    as logged out, as it is). Not proof of who is asking: ``request.user`` checks the account
+    and the session's password hash, this does not. For keys that only count (rate limits) and
+    for scoping a query whose rows ``request.user`` then confirms."""
     value = request.session.get(SESSION_KEY)
-    if value is None:
+    if value is None or request.session.get(BACKEND_SESSION_KEY) not in settings.AUTHENTICATION_BACKENDS:
         return None
     try:
         return get_user_model()._meta.pk.to_python(value)

@@ -144,7 +144,7 @@ AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses log-ins while an account/address pair is locked out.
     "axes.backends.AxesStandaloneBackend",
     # Django's ModelBackend, taking the learner's row from the answer's own query (accounts/backends.py).
-    # Sessions name the backend that logged them in: ones from before it (Django's path) log in once more.
+    # Sessions name the backend that logged them in: accounts 0003 rewrote those naming Django's.
     "accounts.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

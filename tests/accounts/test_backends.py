@@ -1,7 +1,7 @@
 """accounts.backends: Django's ModelBackend, taking a user row a view already read."""
 
 import pytest
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY
 from django.test import RequestFactory
 
 from accounts.backends import ModelBackend, session_user_id, user_preloaded
@@ -31,11 +31,15 @@ def test_a_preloaded_inactive_user_is_refused_as_a_read_one_is():
 
 
 def test_session_user_id_reads_the_session_only(django_assert_num_queries):
+    ours = "accounts.backends.ModelBackend"
     request = RequestFactory().get("/")
-    request.session = {SESSION_KEY: "42"}
+    request.session = {SESSION_KEY: "42", BACKEND_SESSION_KEY: ours}
     with django_assert_num_queries(0):
         assert session_user_id(request) == 42
     request.session = {}
     assert session_user_id(request) is None
-    request.session = {SESSION_KEY: "not a number"}
+    request.session = {SESSION_KEY: "not a number", BACKEND_SESSION_KEY: ours}
+    assert session_user_id(request) is None
+    # Logged in by a backend no longer configured: Django reads it as logged out, and so does this.
+    request.session = {SESSION_KEY: "42", BACKEND_SESSION_KEY: "django.contrib.auth.backends.RemoteUserBackend"}
     assert session_user_id(request) is None

@@ -123,3 +123,26 @@ def test_behind_a_load_balancer_guests_are_counted_by_their_own_address(client, 
     # With no proxy declared the header is ignored: counted by the connection's address.
     settings.AXES_IPWARE_PROXY_COUNT = 0
     assert 429 not in [start("192.0.2.99") for _ in range(60)] and start("192.0.2.100") == 429
+
+
+def test_a_session_whose_log_in_no_longer_holds_is_counted_as_its_guest_not_as_the_account(client):
+    """The answer limit counts by the account a session names without loading it; a session
+    Django reads as logged out (its backend is no longer configured) is not that account."""
+    from django.contrib.auth import BACKEND_SESSION_KEY
+    from django.test import Client
+
+    student = UserFactory()
+    own = Client()
+    own.force_login(student)
+    own_attempt = quiz_services.attempt_start(quiz=_quiz(), learner=student)
+    assert 429 not in _flood(own, reverse("quiz:response_submit", args=[own_attempt.public_id]), 120)
+    client.force_login(student)
+    session = client.session
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.RemoteUserBackend"
+    session.save()
+    client.post(reverse("quiz:quiz_start", args=[_quiz().public_id]))
+    guest_attempt = Attempt.objects.get(learner=None)
+    token = quiz_services.attempt_progress(attempt=guest_attempt).item.token
+    response = client.post(reverse("quiz:response_submit", args=[guest_attempt.public_id]),
+                           {"token": token, "answer": "fake", "confidence": 80})
+    assert response.status_code == 302 and Response.objects.filter(item__attempt=guest_attempt).count() == 1
