@@ -319,13 +319,11 @@ def quiz_clips(request, quiz_id):
     # A page number that is not one (garbled, negative) gives the first page; past the end, the last.
     page = Paginator(filter_form.filter(library).order_by("-created_at", "pk"), CLIP_PAGE_SIZE).get_page(
         request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     items = list(quiz.items.select_related("clip"))
     chosen = {item.clip_id for item in items}
     return render(request, "quiz/quiz_clips.html", {
-        "quiz": quiz, "filter_form": filter_form, "page": page, "query": query.urlencode(), "chosen": chosen,
-        "gone": gone_from(chosen), "items": items,
+        "quiz": quiz, "filter_form": filter_form, "page": page, "chosen": chosen, "gone": gone_from(chosen),
+        "items": items,
     })
 
 
