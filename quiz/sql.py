@@ -222,16 +222,17 @@ def answer_target(*, token: str, attempt_pk: Optional[int] = None, attempt_publi
     Scoped to a learner, it reads the learner's row too (``Target.learner``, also set as the
     attempt's ``learner``), for ``accounts.backends.user_preloaded``: the answer view scopes by
     the account its session names and has ``request.user`` confirm that account from this row."""
+    with_learner = False
     if attempt_pk is not None:
         scope, params = "a.{pk} = %s", [attempt_pk]
     elif learner_id is not None:
         scope, params = "a.{public_id} = %s AND a.{learner} = %s", [attempt_public_id, learner_id]
+        with_learner = True
     elif guest_key:
         scope = "a.{public_id} = %s AND a.{learner} IS NULL AND a.{guest} = %s"
         params = [attempt_public_id, guest_key]
     else:
         return None
-    with_learner = attempt_pk is None and learner_id is not None
     sql = _cached_sql(scope, lambda: _target_sql(scope.format(
         pk=column(Attempt, "pk"), public_id=column(Attempt, "public_id"), learner=column(Attempt, "learner"),
         guest=column(Attempt, "guest_key")), with_learner))
