@@ -1,7 +1,10 @@
 """Writes on accounts: sign-up, granting the teacher role, demo accounts."""
 
 from django.contrib.auth.models import Group
+from django.core.files.storage import storages
 from django.db import transaction
+
+from config.files import delete_files_on_commit
 
 from .models import TEACHERS_GROUP, User
 
@@ -82,16 +85,4 @@ def user_delete(*, user: User) -> None:
     exports_expire(classroom_ids=classroom_ids)
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         model.objects.filter(username__iexact=username).delete()
-    if archives:
-        transaction.on_commit(lambda: _delete_private_files(archives))
-
-
-def _delete_private_files(names: list[str]) -> None:
-    from django.core.files.storage import storages
-
-    storage = storages["private"]
-    for name in names:
-        try:
-            storage.delete(name)
-        except OSError:  # a missing file is already gone
-            pass
+    delete_files_on_commit((storages["private"], name) for name in archives)

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from config.db import reconnect_if_broken
-from config.files import save_whole
+from config.files import delete_files, delete_files_on_commit, save_whole
 
 from . import analytics
 from .models import (
@@ -192,18 +192,13 @@ def classroom_delete(*, classroom: Classroom) -> ClassDeletion:
     files = [job.file.name for job in classroom.exports.all() if job.file]
     _class_only_attempts(classroom).delete()
     classroom.delete()
-    if files:
-        transaction.on_commit(lambda: _delete_export_files(files))
+    delete_files_on_commit(_export_files(files))
     return summary
 
 
-def _delete_export_files(names: list[str]) -> None:
+def _export_files(names: list[str]) -> list[tuple]:
     storage = ExportJob._meta.get_field("file").storage
-    for name in names:
-        try:
-            storage.delete(name)
-        except OSError:
-            pass
+    return [(storage, name) for name in names]
 
 
 @transaction.atomic
@@ -230,8 +225,7 @@ def exports_expire(*, classroom_ids: Iterable[int]) -> int:
         return 0
     files = [job.file.name for job in stale if job.file]
     ExportJob.objects.filter(pk__in=[job.pk for job in stale]).update(status=ExportStatus.REMOVED, file="")
-    if files:
-        transaction.on_commit(lambda: _delete_export_files(files))
+    delete_files_on_commit(_export_files(files))
     return len(stale)
 
 
@@ -514,12 +508,12 @@ def export_job_run(*, job_id: int) -> None:
         if not finished:
             # The roster changed while the file was written (``exports_expire``): it may list
             # someone who has left, so it is not kept.
-            _delete_export_files([job.file.name])
+            delete_files(_export_files([job.file.name]))
     except Exception as exc:  # noqa: BLE001 - the teacher sees the failure; the worker log has the rest
         # A file written but never recorded (the last update failed, a database restart) lists the
         # class's students with no row that names it: nothing would ever delete it (learner privacy).
         if job.file.name:
-            _delete_export_files([job.file.name])
+            delete_files(_export_files([job.file.name]))
         # On a fresh connection: the failure may be the database connection itself.
         reconnect_if_broken()
         try:

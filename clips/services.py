@@ -25,7 +25,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from config.db import reconnect_if_broken
-from config.files import save_whole
+from config.files import delete_files_on_commit, save_whole
 
 from .models import LABEL_WORDS, Clip, Status, Technique, Truth, Visibility, label_word
 
@@ -324,13 +324,9 @@ def clip_delete(*, clip: Clip) -> str:
         Clip.objects.filter(pk=clip.pk).update(retired=True, visibility=Visibility.PRIVATE)
         return "retired"
 
-    def delete_files():
-        for storage, name in files:
-            storage.delete(name)
-
     # Once the row is surely gone: inside a caller's transaction (the admin's delete page) that
     # rolls back, the clip comes back and must still have its files.
-    transaction.on_commit(delete_files)
+    delete_files_on_commit(files)
     return "deleted"
 
 

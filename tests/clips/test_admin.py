@@ -106,6 +106,28 @@ def test_deleting_clips_in_bulk_in_the_admin_removes_their_files_too(
         assert not storages["private"].exists(clip.original.name)
 
 
+def test_a_file_that_cannot_be_deleted_does_not_keep_the_other_clips_files(
+        admin_client, teacher, django_capture_on_commit_callbacks, monkeypatch):
+    """One storage error (a locked file, an outage) is logged; every other file still goes."""
+    clips = [processed_clip(teacher, django_capture_on_commit_callbacks, title=title) for title in ("Pier", "Dock")]
+    stuck = clips[0].rendition.name
+    delete = type(storages["default"]).delete
+
+    def failing_delete(storage, name):
+        if name == stuck:
+            raise OSError("device busy")
+        return delete(storage, name)
+
+    monkeypatch.setattr(type(storages["default"]), "delete", failing_delete)
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("admin:clips_clip_changelist"), {
+            "action": "delete_selected", "_selected_action": [c.pk for c in clips], "post": "yes"})
+    assert not Clip.objects.exists()
+    for clip in clips:
+        assert not storages["private"].exists(clip.original.name)
+    assert not storages["default"].exists(clips[1].rendition.name)
+
+
 def test_a_clip_deletion_that_rolls_back_keeps_the_clips_files(teacher, django_capture_on_commit_callbacks):
     """Rule 5: the files go only once the deletion is committed; a rolled-back one leaves a whole clip."""
     from django.db import transaction
