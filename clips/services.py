@@ -103,12 +103,13 @@ def clip_add(*, clip: Clip, original: File) -> Clip:
 
 
 def clip_update(*, form) -> Clip:
-    """Save a validated ClipMetadataForm; if the label changed, tell the apps that scored answers to it."""
+    """Save a validated clip form; if the label or the tell regions changed, tell the apps that
+    scored answers to it (``regions_json`` on the app's form, ``regions`` on the admin's)."""
     from .signals import clip_relabelled
 
     with transaction.atomic():
         clip = form.save()
-        if {"truth", "technique"} & set(form.changed_data):
+        if {"truth", "technique", "regions", "regions_json"} & set(form.changed_data):
             transaction.on_commit(lambda: clip_relabelled.send(sender=Clip, clip=clip))
     return clip
 

@@ -583,7 +583,21 @@ def attempt_scores_rebuild(*, attempts: QuerySet | list[int]) -> int:
 
 
 def clip_scores_rebuild(*, clip: Clip) -> int:
-    """After a clip's truth or technique changed: rescore the attempts that showed it."""
+    """After a clip's truth, technique or tell regions changed: judge again where past learners
+    pointed (a clip relabelled fake, or given its regions, now has a tell to find; one relabelled
+    real has none), then rescore the attempts that showed it."""
+    pointed = (Response.objects.filter(item__clip=clip, answered_fake=True)
+               .filter(Q(point_x__isnull=False) | ~Q(grid_cell="")).only("pk", "point_x", "point_y", "grid_cell",
+                                                                         "found_tell"))
+    changed = []
+    for response in pointed:
+        point = (response.point_x, response.point_y) if response.point_x is not None else None
+        found = (tells.tell_found(regions=clip.box_regions, point=point, cell=response.grid_cell)
+                 if clip.is_synthetic else None)
+        if found != response.found_tell:
+            response.found_tell = found
+            changed.append(response)
+    Response.objects.bulk_update(changed, ["found_tell"])
     return attempt_scores_rebuild(attempts=Attempt.objects.filter(items__clip=clip))
 
 

@@ -218,3 +218,39 @@ def test_a_clip_relabelled_real_shows_no_tell_verdict_from_before(student_client
     services.clip_scores_rebuild(clip=Clip.objects.get(pk=fake.pk))
     html = student_client.get(reverse("quiz:attempt_results", args=[attempt.public_id])).content.decode()
     assert "real tell" not in html and "Not this time." in html
+
+
+@pytest.mark.parametrize("before, edit, said", [
+    # A real clip relabelled fake, with its tell marked where the learner had pointed.
+    ({"truth": "real", "technique": "authentic", "regions": []},
+     {"truth": "synthetic", "technique": "splice", "digital_source_type": "compositeCapture",
+      "explanation": "A pasted object.", "regions_json": '[{"x": 0.0, "y": 0.0, "w": 0.5, "h": 0.5}]'},
+     "You pointed at a real tell."),
+    # A fake whose tell is marked again, away from where the learner pointed.
+    ({"truth": "synthetic", "technique": "splice", "regions": [{"x": 0.0, "y": 0.0, "w": 0.5, "h": 0.5}]},
+     {"regions_json": '[{"x": 0.6, "y": 0.6, "w": 0.3, "h": 0.3}]'},
+     "You pointed somewhere else than the tell."),
+], ids=["relabelled-fake", "tell-moved"])
+def test_editing_a_clips_label_or_tells_judges_past_pointing_again(student_client, teacher, student,
+                                                                    django_capture_on_commit_callbacks,
+                                                                    before, edit, said):
+    """Through the teacher's edit page: the reveal says what the pointing found against the clip as it is now."""
+    from django.test import Client
+
+    from quiz.models import Response
+    from tests.clips.test_library import edit_data
+
+    clip = ClipFactory(owner=teacher, fake=before["truth"] == "synthetic", **before)
+    attempt = services.attempt_start(quiz=make_quiz(owner=teacher, clips=[clip]), learner=student)
+    student_client.get(take_url(attempt))
+    answer(student_client, attempt, fake=True, confidence=80, point_x="0.2", point_y="0.2")
+    client = Client()
+    client.force_login(teacher)
+    regions_json = edit.pop("regions_json")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("clips:edit", args=[clip.public_id]),
+                               edit_data(clip, **edit, regions_json=regions_json))
+    assert response.status_code == 302
+    assert Response.objects.get().found_tell is (said == "You pointed at a real tell.")
+    html = student_client.get(reverse("quiz:attempt_results", args=[attempt.public_id])).content.decode()
+    assert said in html
