@@ -295,9 +295,10 @@ class WorkTable:
 
 
 def work_table(*, assignments: list[Assignment], learner_ids, now: Optional[datetime] = None,
-               since: Optional[datetime] = None) -> WorkTable:
-    """Start and finish times of each learner on each assignment: at most two queries. ``since``:
-    only attempts started from then on (a class's teacher sees none from before the student joined)."""
+               classroom: Optional[Classroom] = None) -> WorkTable:
+    """Start and finish times of each learner on each assignment: at most two queries. With a
+    ``classroom`` (its teachers asking), only attempts its students started as members
+    (``member_when_started_q``); without, all of the learner's own."""
     now = now or timezone.now()
     times: dict[tuple[int, int], tuple[Optional[datetime], Optional[datetime]]] = {}
     windows = assignment_windows(assignments)
@@ -307,9 +308,9 @@ def work_table(*, assignments: list[Assignment], learner_ids, now: Optional[date
             aggregates[f"s{assignment_id}"] = Min("started_at", filter=window.q())
             aggregates[f"f{assignment_id}"] = Min("finished_at", filter=window.q())
         rows = (
-            Attempt.objects.filter(learner_id__in=learner_ids, is_preview=False,
-                                   **({"started_at__gte": since} if since else {}))
-            .filter(_any_window(windows.values(), ""))
+            Attempt.objects.filter(learner_id__in=learner_ids, is_preview=False)
+            .filter(_any_window(windows.values(), ""),
+                    *([member_when_started_q(classroom)] if classroom is not None else []))
             .values("learner_id").annotate(**aggregates).order_by()
         )
         for row in rows:

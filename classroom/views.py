@@ -323,8 +323,7 @@ def student_detail(request, class_id, member_id):
     assignments = _assignments(classroom)
     profile = analytics.student_profile(classroom=classroom, assignments=assignments,
                                         learner_id=membership.student_id)
-    work = analytics.work_table(assignments=assignments, learner_ids=[membership.student_id],
-                                since=membership.joined_at)
+    work = analytics.work_table(assignments=assignments, learner_ids=[membership.student_id], classroom=classroom)
     lessons = lesson_progress_summary(learner_ids=[membership.student_id],
                                       lesson_ids=[a.lesson_id for a in assignments if a.lesson_id])
     return render(request, "classroom/student_detail.html", {

@@ -189,9 +189,9 @@ def test_a_class_sees_no_answer_given_before_the_student_joined_or_while_they_we
     gain = analytics.prepost(classroom=data.classroom, assignments=[pre, post], post=post, memberships=memberships)
     assert all(row.pre.n == 0 for row in gain.rows)
     # Nor the student page's work list: the assignment is not "started" by what was done before joining.
-    joined = Membership.objects.get(classroom=data.classroom, student=newcomer).joined_at
-    work = analytics.work_table(assignments=[pre], learner_ids=[newcomer.pk], since=joined)
+    work = analytics.work_table(assignments=[pre], learner_ids=[newcomer.pk], classroom=data.classroom)
     assert work.get(newcomer.pk, pre).started_at is None
+    assert analytics.work_table(assignments=[pre], learner_ids=[newcomer.pk]).get(newcomer.pk, pre).started_at
 
 
 def test_item_analysis_equals_scoring_item_statistics_and_alpha_on_first_attempts(data):
