@@ -13,7 +13,7 @@ import logging
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Optional
 
 from django.conf import settings
@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from config.db import reconnect_if_broken
+from config.jobs import jobs_fail_stuck, send_on_commit
 from config.files import delete_files, delete_files_on_commit, save_whole
 
 from . import analytics
@@ -456,20 +457,15 @@ def export_job_start(*, classroom: Classroom, requested_by: User) -> ExportJob:
     """
     from .tasks import export_job_run as task
 
+    def broker_down():
+        # Only a job no worker has touched: when tasks run in-process, one that ran and failed keeps its own error.
+        ExportJob.objects.filter(pk=job.pk, status=ExportStatus.PENDING).update(
+            status=ExportStatus.FAILED, error=EXPORT_BROKER_DOWN, finished_at=timezone.now())
+
     with transaction.atomic():
         job = ExportJob.objects.create(classroom=classroom, requested_by=requested_by)
-        transaction.on_commit(lambda: _export_job_send(task, job.pk))
+        send_on_commit(task, job.pk, on_broker_down=broker_down)
     return job
-
-
-def _export_job_send(task, job_id: int) -> None:
-    try:
-        task.delay(job_id)
-    except Exception:  # kombu and redis raise several kinds of connection errors
-        log.warning("broker unavailable; export job %s marked failed", job_id, exc_info=True)
-        # Only a job no worker has touched: when tasks run in-process, one that ran and failed keeps its own error.
-        ExportJob.objects.filter(pk=job_id, status=ExportStatus.PENDING).update(
-            status=ExportStatus.FAILED, error=EXPORT_BROKER_DOWN, finished_at=timezone.now())
 
 
 PROGRESS_EVERY = 1000
@@ -525,14 +521,9 @@ def export_job_run(*, job_id: int) -> None:
         raise
 
 
-STUCK_AFTER = timedelta(hours=1)
 EXPORT_STOPPED = "The export stopped before it finished (our background service was interrupted). Ask for a new one."
 
 
 def export_jobs_sweep_stuck(*, now=None) -> int:
-    """End, with words, export jobs still waiting or running an hour on: their worker is gone (a
-    database restart, a lost message) and their page would otherwise poll for ever."""
-    now = now or timezone.now()
-    return ExportJob.objects.filter(status__in=[ExportStatus.PENDING, ExportStatus.RUNNING],
-                                    created_at__lt=now - STUCK_AFTER).update(
-        status=ExportStatus.FAILED, error=EXPORT_STOPPED, finished_at=now)
+    """End, with words, export jobs whose worker is gone (``config.jobs.jobs_fail_stuck``)."""
+    return jobs_fail_stuck(ExportJob.objects.all(), error=EXPORT_STOPPED, now=now)

@@ -25,6 +25,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from config.db import reconnect_if_broken
+from config.jobs import jobs_fail_stuck, send_on_commit
 from config.files import delete_files_on_commit, save_whole
 
 from .models import LABEL_WORDS, Clip, Status, Technique, Truth, Visibility, label_word
@@ -39,25 +40,6 @@ UNEXPECTED_FAILURE = (
     "Your upload is safe; press Retry, and if it fails again, tell us."
 )
 MISSING_ORIGINAL = "The uploaded file is no longer stored; upload it again."
-
-
-def _enqueue(task, *args, on_broker_down=None) -> None:
-    """Send a task after commit. If the broker is down, ``on_broker_down()`` says so (an import job
-    fails in words); without it the work waits: a clip is stored with status pending, so nothing is
-    lost, and the sweeper (``clips_sweep_stuck``) sends it again once Redis is back.
-    """
-
-    def send():
-        try:
-            task.delay(*args)
-        except Exception:  # kombu/redis raise several kinds of connection errors
-            if on_broker_down is None:
-                log.warning("broker unavailable; %s%s stays queued for the sweeper", task.name, args, exc_info=True)
-            else:
-                log.warning("broker unavailable; %s%s not sent", task.name, args, exc_info=True)
-                on_broker_down()
-
-    transaction.on_commit(send)
 
 
 def media_limits():
@@ -95,7 +77,7 @@ def clip_add(*, clip: Clip, original: File) -> Clip:
             clip.original.name = name
             clip.original_size = private.size(name)
             clip.save()
-            _enqueue(clip_process_task, clip.pk)
+            send_on_commit(clip_process_task, clip.pk)
     except Exception:
         private.delete(name)
         raise
@@ -287,7 +269,7 @@ def clip_retry(*, clip: Clip) -> Clip:
         Clip.objects.filter(pk=clip.pk, status=Status.FAILED).update(
             status=Status.PENDING, failure_reason="", progress=0
         )
-        _enqueue(clip_process_task, clip.pk)
+        send_on_commit(clip_process_task, clip.pk)
     clip.refresh_from_db()
     return clip
 
@@ -306,7 +288,7 @@ def clips_sweep_stuck(*, older_than: timedelta = STALE_AFTER) -> list[int]:
         # Back to pending, keeping the token so the next run can clear what the dead one left.
         Clip.objects.filter(pk__in=stalled, status=Status.PROCESSING).update(status=Status.PENDING, progress=0)
         for pk in stuck:
-            _enqueue(clip_process_task, pk)
+            send_on_commit(clip_process_task, pk)
     return stuck
 
 
@@ -590,7 +572,7 @@ def import_job_start(*, owner, fmt: str, archive: File):
 
     with transaction.atomic():
         job = ImportJob.objects.create(owner=owner, fmt=fmt, archive=archive)
-        _enqueue(import_job_run, job.pk, on_broker_down=broker_down)
+        send_on_commit(import_job_run, job.pk, on_broker_down=broker_down)
     return job
 
 
@@ -600,13 +582,10 @@ IMPORT_STOPPED = ("The import stopped before it finished (our background service
 
 
 def import_jobs_sweep_stuck(*, now=None) -> int:
-    """End, with words, import jobs still waiting or running an hour on (their worker is gone)."""
+    """End, with words, import jobs whose worker is gone (``config.jobs.jobs_fail_stuck``)."""
     from .models import ImportJob
 
-    now = now or timezone.now()
-    return ImportJob.objects.filter(status__in=[ImportJob.JobStatus.PENDING, ImportJob.JobStatus.RUNNING],
-                                    created_at__lt=now - timedelta(hours=1)).update(
-        status=ImportJob.JobStatus.FAILED, error=IMPORT_STOPPED, finished_at=now)
+    return jobs_fail_stuck(ImportJob.objects.all(), error=IMPORT_STOPPED, now=now)
 
 
 def import_job_run(*, job_id: int) -> None:
