@@ -35,16 +35,16 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
     def get_by_natural_key(self, username):
-        # Addresses are stored in lower case (``User.save``); people type them as they like. Two old
-        # accounts one letter-case apart (see migration 0002) are matched exactly, or not at all.
+        # Addresses are stored in lower case (``User.save``); people type them as they like. An old
+        # account migration 0002 had to leave with capitals (its lower-case form was taken) is
+        # matched as typed. Both lookups use the unique index (``iexact`` would scan the table).
         field, typed = self.model.USERNAME_FIELD, (username or "").strip()
         try:
             return self.get(**{field: typed})
         except self.model.DoesNotExist:
-            matches = list(self.filter(**{f"{field}__iexact": typed})[:2])
-            if len(matches) != 1:
+            if typed == typed.lower():
                 raise
-            return matches[0]
+            return self.get(**{field: typed.lower()})
 
     def teachers(self):
         return self.filter(groups__name=TEACHERS_GROUP)

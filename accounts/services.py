@@ -25,7 +25,7 @@ def user_make_teacher(*, user: User) -> User:
 def user_ensure(*, email: str, password: str, display_name: str = "", teacher: bool = False) -> tuple[User, bool]:
     """Create the account if missing (idempotent); returns (user, created)."""
     email = email.strip().lower()
-    user = User.objects.filter(email__iexact=email).first()
+    user = User.objects.filter(email=email).first()  # stored in lower case (User.save)
     created = user is None
     if created:
         user = User.objects.create_user(email=email, password=password, display_name=display_name)
