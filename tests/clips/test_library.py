@@ -377,6 +377,19 @@ def test_near_duplicate_upload_is_flagged(teacher, teacher_client, django_captur
     assert "looks almost the same as" in page
 
 
+def test_another_teachers_private_clip_is_not_named_as_a_near_duplicate(teacher, client,
+                                                                       django_capture_on_commit_callbacks):
+    """The near-duplicate note names only clips the uploader may open: not another teacher's private one."""
+    mine = processed_clip(teacher, django_capture_on_commit_callbacks, title="Field one",
+                          visibility=Visibility.PRIVATE)
+    other = UserFactory(teacher=True)
+    theirs = processed_clip(other, django_capture_on_commit_callbacks, title="Field two")
+    assert theirs.near_duplicate_of is None
+    client.force_login(other)
+    page = client.get(reverse("clips:detail", args=[theirs.public_id])).content.decode()
+    assert mine.title not in page and "looks almost the same as" not in page
+
+
 def test_a_fake_and_its_own_original_are_not_flagged_as_duplicates(teacher, django_capture_on_commit_callbacks):
     real = processed_clip(teacher, django_capture_on_commit_callbacks, title="Field one")
     fake = processed_clip(teacher, django_capture_on_commit_callbacks, title="Field two", truth=Truth.SYNTHETIC,
