@@ -109,7 +109,7 @@ class Skill:
     @property
     def enough_data(self) -> bool:
         """As ``Summary.enough_data``: d' and c need enough answers to each kind of clip."""
-        return scoring.enough_for_sdt(self.n_fake, self.n - self.n_fake)
+        return scoring.enough_for_sdt(self.n_fake, self.n_real)
 
     @classmethod
     def from_counts(cls, n, n_fake, hits, false_alarms, brier_e4) -> "Skill":
