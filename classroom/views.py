@@ -20,6 +20,8 @@ from django.contrib.auth.decorators import login_required
 
 from accounts.decorators import teacher_required
 from lessons.services import lesson_progress_summary
+from quiz.reports import Bar, layout_bars
+
 from . import analytics, services
 from .forms import AssignmentForm, ClassDeleteForm, ClassroomForm, CoTeacherForm, JoinForm
 from .models import (
@@ -336,17 +338,11 @@ def student_detail(request, class_id, member_id):
 
 
 def _timeline(points):
-    """Bar positions for the accuracy-over-time chart (SVG units: 100 wide, 50 high)."""
-    bars = []
-    slot = 100 / max(len(points), 1)
-    for i, point in enumerate(points):
-        # Too few answers for a number: no bar (drawn as a dashed outline), never a 0 % or 100 % one.
-        enough = point.skill.enough_for_accuracy
-        height = round(point.skill.accuracy * 50, 2) if enough else 0
-        bars.append({"x": round(i * slot + slot * 0.15, 2), "width": round(slot * 0.7, 2),
-                     "y": round(50 - height, 2), "height": height, "point": point, "enough": enough,
-                     "label": timezone.localtime(point.started_at).strftime("%d %b")})
-    return bars
+    """The accuracy-over-time chart: each attempt's point with its bar (none from too few answers)."""
+    bars = layout_bars([Bar(timezone.localtime(point.started_at).strftime("%d %b"),
+                            point.skill.accuracy if point.skill.enough_for_accuracy else None, point.skill.n)
+                        for point in points])
+    return list(zip(points, bars))
 
 
 @teacher_required

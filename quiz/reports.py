@@ -38,8 +38,13 @@ class Bar:
     def y(self) -> float:
         return round(CHART_HEIGHT - self.height, 2)
 
+    # No value: a short dashed outline on the axis (includes/chart_bar.html), never a 0 % bar.
+    missing_height = 6
+    missing_y = CHART_HEIGHT - missing_height
 
-def _layout(bars: list[Bar], width: float = 100) -> list[Bar]:
+
+def layout_bars(bars: list[Bar], width: float = 100) -> list[Bar]:
+    """Place the bars side by side across ``width`` SVG units (each 70 % of its slot)."""
     if bars:
         slot = width / len(bars)
         for i, bar in enumerate(bars):
@@ -99,7 +104,7 @@ def attempt_report(*, attempt: Attempt) -> AttemptReport:
     responses = [_response_tuple(o) for o in outcomes]
     summary = scoring.summarize(responses)
     # A band's accuracy from one or two answers is not drawn (DESIGN.md: "not enough data").
-    bars = _layout([Bar(band.label, band.accuracy if band.enough_data else None, band.n)
+    bars = layout_bars([Bar(band.label, band.accuracy if band.enough_data else None, band.n)
                     for band in summary.calibration])
     technique_labels = dict(Technique.choices)
     media_labels = dict(MediaType.choices)
@@ -136,7 +141,7 @@ def learner_history(*, user) -> list[HistoryPoint]:
         Attempt.objects.for_learner(user).counted().finished().revealable().with_scores()
         .select_related("quiz").order_by("-started_at")[:HISTORY_LIMIT]
     )[::-1]
-    bars = _layout([
+    bars = layout_bars([
         Bar(a.started_at.strftime("%d %b"),
             a.n_correct / a.n_answered if a.n_answered >= scoring.MIN_RESPONSES else None, a.n_answered)
         for a in attempts
