@@ -137,13 +137,6 @@ STORAGE_TROUBLE = ("Our server could not store this clip's files after several t
                    "side, not a problem with your file). Try again later; if it fails again, tell us.")
 
 
-def clip_storage_give_up(*, clip_id: int) -> None:
-    """End a clip that storage trouble kept from processing through every retry (``tasks.clip_process``)."""
-    Clip.objects.filter(pk=clip_id, status__in=[Status.PENDING, Status.PROCESSING]).update(
-        status=Status.FAILED, failure_reason=STORAGE_TROUBLE, progress=0, processing_token="",
-        updated_at=timezone.now())
-
-
 def _fail(clip: Clip, reason: str) -> None:
     Clip.objects.filter(pk=clip.pk, processing_token=clip.processing_token).update(
         status=Status.FAILED, failure_reason=reason, progress=0, processing_token="", updated_at=timezone.now()
@@ -184,8 +177,12 @@ def find_near_duplicate(*, clip: Clip, phash: str) -> Clip | None:
     return Clip.objects.get(pk=best[1]) if best else None
 
 
-def clip_process(*, clip_id: int) -> ProcessOutcome:
-    """Validate, re-encode and render one clip (idempotent)."""
+def clip_process(*, clip_id: int, last_try: bool = False) -> ProcessOutcome:
+    """Validate, re-encode and render one clip (idempotent).
+
+    Storage trouble (``OSError``: a full or read-only disk) gives the clip back, pending, and
+    raises for the task's retry; on its ``last_try`` the clip ends failed, in words, instead of
+    waiting, swept and sent again, for ever ("Try again" starts it afresh)."""
     from . import media
 
     clip, why = _claim(clip_id)
@@ -243,9 +240,11 @@ def clip_process(*, clip_id: int) -> ProcessOutcome:
         _fail(clip, error.message)
         return ProcessOutcome(clip.pk, Status.FAILED)
     except OSError:
-        # Storage or disk trouble: give the clip back for the task's retry.
         for name in saved:
             default_storage.delete(name)
+        if last_try:
+            _fail(clip, STORAGE_TROUBLE)
+            return ProcessOutcome(clip.pk, Status.FAILED)
         Clip.objects.filter(pk=clip.pk, processing_token=clip.processing_token).update(
             status=Status.PENDING, processing_token="", progress=0
         )

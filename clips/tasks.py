@@ -7,14 +7,7 @@ from . import services
 
 @shared_task(bind=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def clip_process(self, clip_id: int) -> str:
-    try:
-        return services.clip_process(clip_id=clip_id).status
-    except OSError:
-        # Storage trouble that outlasts every retry (a full or read-only disk): the clip ends failed,
-        # in words, instead of waiting, swept and re-sent, for ever. "Try again" starts it afresh.
-        if self.request.retries >= self.max_retries:
-            services.clip_storage_give_up(clip_id=clip_id)
-        raise
+    return services.clip_process(clip_id=clip_id, last_try=self.request.retries >= self.max_retries).status
 
 
 @shared_task(acks_late=True)
