@@ -295,7 +295,9 @@ def clips_sweep_stuck(*, older_than: timedelta = STALE_AFTER) -> list[int]:
 
 
 def clip_delete(*, clip: Clip) -> str:
-    """Delete a clip and its files, or retire it when past attempts used it."""
+    """Delete a clip and its files ("deleted"), or retire it when something still refers to it:
+    past attempts, whose results depend on it ("retired: answered"), or only quizzes, which can
+    let it go ("retired: in a quiz")."""
     files = [(default_storage, f.name) for f in (clip.rendition, clip.poster, clip.thumbnail, clip.ela) if f]
     if clip.original:
         files.append((storages["private"], clip.original.name))
@@ -304,7 +306,7 @@ def clip_delete(*, clip: Clip) -> str:
             clip.delete()
     except ProtectedError:
         Clip.objects.filter(pk=clip.pk).update(retired=True, visibility=Visibility.PRIVATE)
-        return "retired"
+        return "retired: answered" if clip.attempt_items.exists() else "retired: in a quiz"
 
     # Once the row is surely gone: inside a caller's transaction (the admin's delete page) that
     # rolls back, the clip comes back and must still have its files.

@@ -119,10 +119,10 @@ def delete(request, public_id):
     clip = _own_clip(request, public_id)
     if request.method == "POST":
         outcome = services.clip_delete(clip=clip)
-        if outcome == "retired" and clip.attempt_items.exists():
+        if outcome == "retired: answered":
             messages.success(request, "Past attempts used this clip, so it was retired: hidden from the library "
                                       "and new quizzes, kept for the results that depend on it.")
-        elif outcome == "retired":
+        elif outcome == "retired: in a quiz":
             messages.success(request, "A quiz holds this clip, so it was retired: hidden from the library, and "
                                       "learners no longer get it. Take it out of the quiz, and you can then delete it.")
         else:
