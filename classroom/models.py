@@ -228,6 +228,14 @@ class Assignment(models.Model):
     def title(self) -> str:
         return str(self.quiz or self.lesson)
 
+    @property
+    def taken_down(self) -> bool:
+        """What it sets is no longer open to the class's students: a quiz neither published nor
+        public (``QuizQuerySet.takeable_by``), or a lesson no longer published."""
+        if self.quiz is not None:
+            return not (self.quiz.is_published or self.quiz.is_public)
+        return not self.lesson.is_published
+
     def is_open(self, now=None) -> bool:
         return self.opens_at <= (now or timezone.now())
 
