@@ -11,13 +11,12 @@ them for label words.
 """
 
 import functools
-import io
 import re
 import secrets
+import tempfile
+from pathlib import Path
 from typing import NamedTuple
 
-import av
-import numpy as np
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -67,19 +66,11 @@ def twin_clips():
 
 @functools.cache
 def tiny_mp4() -> bytes:
-    """One second of 64x48 H.264 with a moving edge, made here (the encoder is deterministic)."""
-    buffer = io.BytesIO()
-    with av.open(buffer, "w", format="mp4") as out:
-        stream = out.add_stream("libx264", rate=10, options={"preset": "ultrafast"})
-        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
-        base = np.zeros((48, 64, 3), np.uint8)
-        base[:, :32] = (200, 120, 40)
-        for i in range(10):
-            frame = av.VideoFrame.from_ndarray(np.roll(base, i * 3, axis=1), format="rgb24")
-            frame.pts = i
-            out.mux(stream.encode(frame))
-        out.mux(stream.encode())
-    return buffer.getvalue()
+    """One second of 64x48 H.264, made by the media tests' own maker."""
+    from tests.clips.malformed import _mp4
+
+    with tempfile.TemporaryDirectory() as folder:
+        return _mp4(Path(folder) / "tiny.mp4", seconds=1, width=64, height=48, fps=10, faststart=False)
 
 
 def pipeline_video_twins(*, owner=None, shared=VIDEO_SHARED, **fake_fields):
