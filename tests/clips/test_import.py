@@ -413,17 +413,15 @@ def test_a_manifest_not_saved_as_utf8_says_how_to_save_it(tmp_path):
 
 def test_a_web_import_names_folders_by_the_archive_not_the_worker(teacher_client, teacher, tmp_path,
                                                                   django_capture_on_commit_callbacks):
-    import zipfile
-
+    from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
 
     from clips.models import ImportJob
 
-    archive = tmp_path / "part.zip"
-    with zipfile.ZipFile(archive, "w") as z:
-        z.writestr("part/readme.txt", "no metadata here")
-    with django_capture_on_commit_callbacks(execute=True), archive.open("rb") as handle:
-        teacher_client.post(reverse("clips:import_new"), {"fmt": "dfdc", "archive": handle})
+    (tmp_path / "readme.txt").write_text("no metadata here")
+    with django_capture_on_commit_callbacks(execute=True):
+        teacher_client.post(reverse("clips:import_new"),
+                            {"fmt": "dfdc", "archive": SimpleUploadedFile("part.zip", zip_of(tmp_path))})
     job = ImportJob.objects.get()
     assert job.status == ImportJob.JobStatus.FAILED and "metadata.json" in job.error
     assert "/tmp" not in job.error and "import-" not in job.error
