@@ -444,11 +444,12 @@ def edit_data(clip, **overrides):
 
 
 def research_clip(owner, **fields):
-    """A Celeb-DF face swap as an import leaves it: with the importer's classes, on a research basis."""
+    """A Celeb-DF face swap as an import leaves it: with the importer's classes (unless ``visibility``
+    says otherwise, as an admin's sharing does), on a research basis."""
     return ClipFactory(owner=owner, fake=True, technique=Technique.FACE_SWAP, depicts_real_person=True,
                        digital_source_type="compositeWithTrainedAlgorithmicMedia", dataset="Celeb-DF v2",
                        research_basis="Research dataset: Celeb-DF v2, used under its research licence",
-                       visibility=Visibility.CLASSES, **fields)
+                       **{"visibility": Visibility.CLASSES, **fields})
 
 
 def test_a_teacher_cannot_share_a_research_dataset_clip_with_every_teacher(teacher_client, teacher, client):

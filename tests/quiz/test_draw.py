@@ -72,9 +72,9 @@ def test_an_admins_public_quiz_draws_no_other_teachers_private_clip(teacher):
 
 
 def test_a_research_clip_an_admin_shared_goes_to_the_students_of_the_teacher_whose_quiz_holds_it(teacher):
-    importer = UserFactory(teacher=True)
-    shared = ClipFactory(fake=True, owner=importer, visibility=Visibility.PUBLIC, technique=Technique.FACE_SWAP,
-                         depicts_real_person=True, research_basis="Research dataset: Celeb-DF, research licence")
+    from tests.clips.test_library import research_clip
+
+    shared = research_clip(UserFactory(teacher=True), visibility=Visibility.PUBLIC)  # as an admin shares it
     quiz = make_quiz(owner=teacher, clips=[*make_clips(2, 0), shared], is_public=True)
     student, stranger = _student_of(teacher), UserFactory()
     assert shared.pk in services.clips_draw(quiz=quiz, rng=random.Random(0), learner=student)
