@@ -131,23 +131,19 @@ def test_tell_found_by_point_with_tolerance_or_by_overlapping_grid_cell(point, c
     assert tells.tell_found(regions=regions, point=point, cell=cell) is expected
 
 
-def test_a_grid_cell_counts_only_where_a_region_covers_a_real_part_of_it():
-    """A region typed to four decimals (the centre cell, 0.3333..0.6667) grazes its neighbours by
-    a few hundred-thousandths: that is not the learner pointing at the tell."""
-    centre = [{"x": 0.3333, "y": 0.3333, "w": 0.3334, "h": 0.3334}]
-    found = {cell: tells.tell_found(regions=centre, point=None, cell=cell) for cell in GridCell.values}
-    assert [cell for cell, hit in found.items() if hit] == ["1,1"]
-    # A region across a cell boundary still counts in both cells it really covers.
-    across = [{"x": 0.25, "y": 0.4, "w": 0.2, "h": 0.1}]
-    assert [c for c in GridCell.values if tells.tell_found(regions=across, point=None, cell=c)] == ["1,0", "1,1"]
-
-
-def test_a_tell_smaller_than_the_overlap_needed_is_found_in_the_cell_that_holds_it():
-    tiny = [{"x": 0.45, "y": 0.45, "w": 0.015, "h": 0.015}]
-    assert [c for c in GridCell.values if tells.tell_found(regions=tiny, point=None, cell=c)] == ["1,1"]
+@pytest.mark.parametrize("region, cells", [
+    # Typed to four decimals (the centre cell, 0.3333..0.6667), it grazes its neighbours by a few
+    # hundred-thousandths: that is not the learner pointing at the tell.
+    ({"x": 0.3333, "y": 0.3333, "w": 0.3334, "h": 0.3334}, ["1,1"]),
+    # Across a cell boundary, it counts in both cells it really covers.
+    ({"x": 0.25, "y": 0.4, "w": 0.2, "h": 0.1}, ["1,0", "1,1"]),
+    # Smaller than the overlap a cell needs: found in the cell that holds it.
+    ({"x": 0.45, "y": 0.45, "w": 0.015, "h": 0.015}, ["1,1"]),
     # Three hundredths wide across the boundary of two cells: found in both halves.
-    straddling = [{"x": 1 / 3 - 0.015, "y": 0.45, "w": 0.03, "h": 0.03}]
-    assert [c for c in GridCell.values if tells.tell_found(regions=straddling, point=None, cell=c)] == ["1,0", "1,1"]
+    ({"x": 1 / 3 - 0.015, "y": 0.45, "w": 0.03, "h": 0.03}, ["1,0", "1,1"]),
+], ids=["four-decimals", "across", "tiny", "tiny-straddling"])
+def test_a_grid_cell_counts_only_where_a_region_covers_a_real_part_of_it(region, cells):
+    assert [c for c in GridCell.values if tells.tell_found(regions=[region], point=None, cell=c)] == cells
 
 
 def test_tell_found_is_none_without_box_regions():
