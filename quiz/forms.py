@@ -141,9 +141,8 @@ class QuizForm(forms.ModelForm):
             "is_public": "Public practice quiz (guests too)", "is_published": "Published to learners with the link",
         }
 
-    def __init__(self, *args, owner=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.owner = owner  # a new quiz's, for the check on publishing; an edited quiz has its own
         quiz = self.instance
         if quiz.pk:
             filters = quiz.filters or {}
@@ -167,7 +166,7 @@ class QuizForm(forms.ModelForm):
             from . import services
 
             fields = self.quiz_fields()
-            planned = Quiz(owner=self.instance.owner if self.instance.pk else self.owner,
+            planned = Quiz(owner=self.instance.owner,
                            selection=fields["selection"], filters=fields["filters"], is_public=fields["is_public"],
                            draw_count=fields["draw_count"], fake_share=fields["fake_share"])
             problem = services.quiz_supply_problem(planned)

@@ -257,7 +257,7 @@ def quiz_manage(request):
 @teacher_required
 @require_http_methods(["GET", "POST"])
 def quiz_create(request):
-    form = QuizForm(request.POST or None, owner=request.user)
+    form = QuizForm(request.POST or None, instance=Quiz(owner=request.user))  # its owner, for the publishing check
     if request.method == "POST" and form.is_valid():
         quiz = services.quiz_create(owner=request.user, **form.quiz_fields())
         messages.success(request, f"Quiz “{quiz.title}” created.")
